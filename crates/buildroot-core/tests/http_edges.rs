@@ -221,29 +221,17 @@ fn a_1xx_then_part_of_a_status_line_then_a_close_is_retried_at_once() {
     assert!(took >= Duration::from_millis(1900), "{took:?}");
 }
 
-/// A resumed download answered with a 206 for another range: curl's
-/// "HTTP server doesn't seem to support byte ranges. Cannot resume."
-/// (`CURLE_RANGE_ERROR`), which librepo retries at once from where the
-/// download began. Here: a body cut short (retried after the backoff, with
-/// `Range`), then the 206 for bytes from 0, then the file from byte 0, at
-/// once. The second retry waited a backoff of its own.
-#[test]
-fn a_206_for_another_range_starts_again_at_once() {
+/// A 4000-byte file cut short on the first request (retried after the
+/// backoff, with `Range`), then `answer` to the resumed request: the
+/// download starts again at once from byte 0 and gets the file, in the
+/// cut's backoff (2 s) and no second one (4 s, uncapped).
+fn cut_then_restarted_at_once(answer: impl FnOnce(&[u8]) -> String) {
     let (root, server) = server();
     let body: Vec<u8> = (0..4000u32).map(|i| b'a' + (i % 26) as u8).collect();
     std::fs::write(root.path().join("f"), &body).unwrap();
     let dir = tempfile::tempdir().unwrap();
     server.fault("/f", Fault::ShortBody, Some(1));
-    server.fault(
-        "/f",
-        Fault::Raw(
-            "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/4000\r\n\
-             Content-Length: 5\r\nConnection: close\r\n\r\nabcde"
-                .into(),
-        ),
-        Some(1),
-    );
-    // The second backoff uncapped: 4 s, where the first is 2 s.
+    server.fault("/f", Fault::Raw(answer(&body)), Some(1));
     let s = HttpSettings {
         max_wait: Duration::from_secs(60),
         ..slow_backoff()
@@ -253,9 +241,23 @@ fn a_206_for_another_range_starts_again_at_once() {
     let reqs = server.requests_for("/f");
     let ranges: Vec<Option<&str>> = reqs.iter().map(|r| r.range.as_deref()).collect();
     assert_eq!(ranges, [None, Some("bytes=2000-"), None]);
-    // The cut's backoff (2 s), and no second one (4 s).
     assert!(took >= Duration::from_millis(1900), "{took:?}");
     assert!(took < Duration::from_millis(5000), "{took:?}");
+}
+
+/// A resumed download answered with a 206 for another range: curl's
+/// "HTTP server doesn't seem to support byte ranges. Cannot resume."
+/// (`CURLE_RANGE_ERROR`), which librepo retries at once from where the
+/// download began. Here: a body cut short (retried after the backoff, with
+/// `Range`), then the 206 for bytes from 0, then the file from byte 0, at
+/// once. The second retry waited a backoff of its own.
+#[test]
+fn a_206_for_another_range_starts_again_at_once() {
+    cut_then_restarted_at_once(|_| {
+        "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/4000\r\n\
+         Content-Length: 5\r\nConnection: close\r\n\r\nabcde"
+            .into()
+    });
 }
 
 /// A resumed download answered with the whole file (a 200 without
@@ -267,28 +269,12 @@ fn a_206_for_another_range_starts_again_at_once() {
 /// taken in the same try.
 #[test]
 fn a_whole_answer_to_a_resumed_request_costs_a_try() {
-    let (root, server) = server();
-    let body: Vec<u8> = (0..4000u32).map(|i| b'a' + (i % 26) as u8).collect();
-    std::fs::write(root.path().join("f"), &body).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    server.fault("/f", Fault::ShortBody, Some(1));
-    let whole = format!(
-        "HTTP/1.1 200 OK\r\nContent-Length: 4000\r\nConnection: close\r\n\r\n{}",
-        String::from_utf8(body.clone()).unwrap()
-    );
-    server.fault("/f", Fault::Raw(whole), Some(1));
-    let s = HttpSettings {
-        max_wait: Duration::from_secs(60),
-        ..slow_backoff()
-    };
-    let (got, took) = fetch(&server, dir.path(), &s);
-    assert_eq!(got.map(|g| g.into_bytes()), Ok(body));
-    let reqs = server.requests_for("/f");
-    let ranges: Vec<Option<&str>> = reqs.iter().map(|r| r.range.as_deref()).collect();
-    assert_eq!(ranges, [None, Some("bytes=2000-"), None]);
-    // The cut's backoff (2 s), and no second one (4 s).
-    assert!(took >= Duration::from_millis(1900), "{took:?}");
-    assert!(took < Duration::from_millis(5000), "{took:?}");
+    cut_then_restarted_at_once(|body| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: 4000\r\nConnection: close\r\n\r\n{}",
+            String::from_utf8(body.to_vec()).unwrap()
+        )
+    });
 }
 
 /// The watcher reads past the 1xx answers before the answer and nothing

@@ -13,6 +13,7 @@ use buildroot_core::rpmmd::{
     load_repo, load_repos, parse_repofile_str, LoadOptions, RepoSpec, Vars,
 };
 use http_support::{ConnectProxy, Fault, Server, SocksProxy};
+use std::path::Path;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
 
@@ -221,12 +222,10 @@ fn each_repo_goes_through_its_own_proxy() {
     assert_eq!(p2.tunnels().len(), before + 1);
 }
 
-#[test]
-fn proxy_credentials() {
-    fast();
-    let server = Server::start(ROOT.into());
-    let proxy = ConnectProxy::start(Some(PROXY_PW));
-    let t = tempfile::tempdir().unwrap();
+/// Loads `server`'s source repo through `proxy` twice, its credentials
+/// given each way a `.repo` gives them: `proxy_username`/`proxy_password`,
+/// then in the proxy URL.
+fn load_with_each_credential_form(server: &Server, proxy: &ConnectProxy, cache: &Path) {
     let host = proxy.url.trim_start_matches("http://");
     for creds in [
         format!(
@@ -236,8 +235,17 @@ fn proxy_credentials() {
         format!("proxy=http://proxy:pw@{host}\n"),
     ] {
         let text = format!("[p]\nbaseurl={}/source\n{creds}", server.base);
-        load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+        load_repo(&specs(&text)[0], &LoadOptions::cached_in(cache)).unwrap();
     }
+}
+
+#[test]
+fn proxy_credentials() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let proxy = ConnectProxy::start(Some(PROXY_PW));
+    let t = tempfile::tempdir().unwrap();
+    load_with_each_credential_form(&server, &proxy, t.path());
     assert!(proxy
         .tunnels()
         .iter()
@@ -345,17 +353,7 @@ fn proxy_credentials_on_plain_requests() {
     let server = Server::start(ROOT.into());
     let proxy = ConnectProxy::squid(Some(PROXY_PW));
     let t = tempfile::tempdir().unwrap();
-    let host = proxy.url.trim_start_matches("http://");
-    for creds in [
-        format!(
-            "proxy={}\nproxy_username=proxy\nproxy_password=pw\n",
-            proxy.url
-        ),
-        format!("proxy=http://proxy:pw@{host}\n"),
-    ] {
-        let text = format!("[p]\nbaseurl={}/source\n{creds}", server.base);
-        load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
-    }
+    load_with_each_credential_form(&server, &proxy, t.path());
     let asked = proxy.tunnels();
     assert!(!asked.is_empty());
     assert!(

@@ -643,6 +643,18 @@ fn workload_diff_examples_run_in_a_run_directory() {
     }
 }
 
+/// The command between backquotes that begins with `from` (its opening
+/// backquote included) in `help`'s comment lines, read over their line breaks.
+fn backquoted(help: &str, from: &str) -> String {
+    let text: String = help
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let start = text.find(from).expect("the command in --help") + 1;
+    text[start..start + text[start..].find('`').unwrap()].to_string()
+}
+
 /// The generator's --help says how to take the fixture's hello.spec out of
 /// its SRPM for the --spec examples: that command works, and the spec it
 /// gives runs the `--compare` example.
@@ -654,17 +666,7 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
     }
     let help = std_cmd(Tool::Generator).arg("--help").output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
-    // The command between backquotes, over the comment's lines.
-    let text: String = help
-        .lines()
-        .map(|l| l.trim().trim_start_matches('#').trim())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let start = text
-        .find("`mkdir -p work && rpm2archive")
-        .expect("the command in --help")
-        + 1;
-    let command = &text[start..start + text[start..].find('`').unwrap()];
+    let command = &backquoted(&help, "`mkdir -p work && rpm2archive");
     let t = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(root().join("testdata"), t.path().join("testdata")).unwrap();
     let out = Command::new("bash")
@@ -706,18 +708,9 @@ fn the_help_says_how_to_make_the_srpm_example_s_file() {
     }
     let help = std_cmd(Tool::Generator).arg("--help").output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
-    let text: String = help
-        .lines()
-        .map(|l| l.trim().trim_start_matches('#').trim())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let quoted = |from: &str| {
-        let start = text.find(from).expect("the command in --help") + 1;
-        text[start..start + text[start..].find('`').unwrap()].to_string()
-    };
     // As the help says: the spec's command without `./hello.spec`.
-    let unpack = quoted("`mkdir -p work && rpm2archive").replace(" ./hello.spec", "");
-    let rpmbuild = quoted("`rpmbuild -bs --define");
+    let unpack = backquoted(&help, "`mkdir -p work && rpm2archive").replace(" ./hello.spec", "");
+    let rpmbuild = backquoted(&help, "`rpmbuild -bs --define");
     let example = examples(&help)
         .into_iter()
         .find(|c| c.contains("--srpm "))
