@@ -182,6 +182,24 @@ const CASES: &[&[&str]] = &[
         r#"<comps><group><id>core</id><display_order>7</display_order>
   <packagelist><packagereq type="bogus">a</packagereq></packagelist></group></comps>"#,
     ],
+    // Names on lines of their own, indented as a pretty-printer writes
+    // them: libcomps keeps the blanks before each (`        bash`, an id
+    // `      core`), so dnf finds the group by its name alone and none of
+    // its packages (compose-view then warns of each, as dnf does).
+    &[r#"<comps>
+  <group>
+    <id>
+      core
+    </id>
+    <name>Core</name>
+    <packagelist>
+      <packagereq type="mandatory">
+        bash
+      </packagereq>
+      <packagereq type="default">coreutils</packagereq>
+    </packagelist>
+  </group>
+</comps>"#],
     // Values libcomps reads its own way: unknown and mis-cased types,
     // basearchonly spellings, an empty requires, an empty packagereq.
     &[r#"<comps><group><id>odd</id><name>Odd</name><packagelist>

@@ -65,6 +65,9 @@ impl ViewResult {
                 for m in &e.missing {
                     lines.push(format!("{a}: environment {}: not available: {m}", e.id));
                 }
+                for m in &e.warnings {
+                    lines.push(format!("{a}: environment {}: {m}", e.id));
+                }
                 if let Some(err) = &e.error {
                     lines.push(format!(
                         "{a}: environment {} failed: {}",
@@ -110,7 +113,7 @@ impl ViewResult {
                     "placeholders": av.packages.values().filter(|p| p.placeholder).map(|p| p.name.clone()).collect::<Vec<_>>(),
                     "environments": av.envs.iter().map(|e| serde_json::json!({
                         "id": e.id, "succeeded": e.error.is_none(), "packages": e.packages,
-                        "missing": e.missing, "error": e.error,
+                        "missing": e.missing, "warnings": e.warnings, "error": e.error,
                     })).collect::<Vec<_>>(),
                     "workloads": av.workloads.iter().map(|w| serde_json::json!({
                         "id": w.id, "environment": w.env, "succeeded": w.succeeded, "added": w.added,

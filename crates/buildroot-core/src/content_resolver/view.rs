@@ -9,8 +9,10 @@
 //!    an empty root: `dnf install` of each package, then of each
 //!    `arch_packages` entry, then the mandatory and default packages of each
 //!    comps group (dnf adds group packages when it resolves, after every
-//!    other job). A missing package or group is recorded; an unsolvable
-//!    transaction fails the environment and every workload on it;
+//!    other job). A missing package or group is recorded, and a group
+//!    package that matches nothing is a warning (dnf's "No match for group
+//!    package"); an unsolvable transaction fails the environment and every
+//!    workload on it;
 //! 2. every workload sharing a label with such an environment is installed
 //!    on top of it (the environment's packages installed, `resolve_on`; an
 //!    environment that lists nothing leaves an empty root): its packages,
@@ -105,6 +107,9 @@ pub struct EnvOutcome {
     pub id: String,
     /// Packages or groups that matched nothing.
     pub missing: Vec<String>,
+    /// Group packages that matched nothing ([`no_group_package_match`]):
+    /// dnf only warns of them, the environment is resolved without.
+    pub warnings: Vec<String>,
     /// The solver's problems when the transaction could not be solved.
     pub error: Option<String>,
     /// Packages it installed.
@@ -480,6 +485,27 @@ fn group_jobs(comps: &Comps, groups: &[String]) -> (Vec<Job>, Vec<String>) {
     (jobs, missing)
 }
 
+/// dnf's warning for a group package that matches nothing
+/// (`Base._finalize_comps_trans`): the name in quotes, with `.ARCH` when
+/// the entry is `basearchonly`. The quotes show blanks that libcomps kept
+/// around a name (a `<packagereq>` whose name is on a line of its own), so
+/// such a name is said to come from comps.
+fn no_group_package_match(name: &str, basearch_only: bool, arch: &str) -> String {
+    let shown = if basearch_only {
+        format!("{name}.{arch}")
+    } else {
+        name.to_string()
+    };
+    let mut line = format!("no match for group package \"{shown}\"");
+    if name.trim() != name {
+        line.push_str(
+            " (blanks kept from the repo's comps, as libcomps keeps them: a \
+             <packagereq> name on a line of its own)",
+        );
+    }
+    line
+}
+
 /// A resolver that installs weak dependencies when the document's
 /// `include-weak-deps` asks for them (content-resolver sets dnf's
 /// `install_weak_deps` from it).
@@ -509,6 +535,7 @@ fn resolve_env(
     let mut outcome = EnvOutcome {
         id: e.id.clone(),
         missing: Vec::new(),
+        warnings: Vec::new(),
         error: None,
         packages: 0,
     };
@@ -518,9 +545,19 @@ fn resolve_env(
         Err(u) => &u.unmatched,
     };
     // Packages first, then groups (content-resolver's order of reporting).
-    for &i in unmatched.iter().filter(|&&i| i < named) {
-        if let Job::Install(n) = &jobs[i] {
-            outcome.missing.push(n.clone());
+    // A group package that matches nothing is dnf's warning alone: never
+    // silent here, as the environment (and every workload on it) goes on
+    // without that package.
+    for &i in unmatched {
+        match &jobs[i] {
+            Job::Install(n) if i < named => outcome.missing.push(n.clone()),
+            Job::GroupPackage {
+                name,
+                basearch_only,
+            } => outcome
+                .warnings
+                .push(no_group_package_match(name, *basearch_only, arch)),
+            _ => {}
         }
     }
     outcome.missing.append(&mut missing_groups);
@@ -592,7 +629,10 @@ fn resolve_workload(
         let (job, kind) = &jobs[i];
         let name = match job {
             Job::Install(n) => n.clone(),
-            Job::GroupPackage { name, .. } => name.clone(),
+            Job::GroupPackage {
+                name,
+                basearch_only,
+            } => no_group_package_match(name, *basearch_only, arch),
             Job::Provides(d) => d.to_string(),
         };
         match kind {
@@ -618,9 +658,7 @@ fn resolve_workload(
                     ));
                 }
             }
-            Kind::GroupPackage => out
-                .warnings
-                .push(format!("no match for group package {name}")),
+            Kind::GroupPackage => out.warnings.push(name),
         }
     }
     for g in missing_groups {

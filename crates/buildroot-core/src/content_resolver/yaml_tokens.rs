@@ -24,8 +24,12 @@
 //!   refused, as `scan_anchor` refuses it (YAML 1.2 allows more).
 //!
 //! The two rewrites are found from the parser's own errors (it stops at
-//! each): the text is scanned again after each one, within a budget, so a
-//! text of many such comments cannot take quadratic time.
+//! each), and the text scanned again. At the first such comment every
+//! later `#` written against a quote, `]`, `}` or `,` is blanked too, and
+//! one more scan keeps those it proves comments (see [`proven_comments`]):
+//! a text of thousands of them takes three scans, not one each. What is
+//! left to one rewrite a scan is held to a budget, so no text takes
+//! quadratic time.
 
 use std::borrow::Cow;
 
@@ -71,6 +75,14 @@ pub(super) fn as_pyyaml_scans(text: &str) -> Result<Cow<'_, str>, String> {
         let found = scan(cur);
         let (at, fix): (usize, fn(&mut [u8], usize)) = match found {
             Found::Unparsable => break,
+            Found::Comment(at) => {
+                scanned += 2 * cur.len();
+                if scanned > RESCAN_BUDGET {
+                    return Err(too_many(cur, at));
+                }
+                owned = Some(with_comments_blanked(cur, at));
+                continue;
+            }
             Found::Tokens(allowed, bad_name) => {
                 let tab = first_stray_tab(cur, allowed);
                 let problem = match (tab, bad_name) {
@@ -83,16 +95,11 @@ pub(super) fn as_pyyaml_scans(text: &str) -> Result<Cow<'_, str>, String> {
                 }
                 break;
             }
-            Found::Comment(at) => (at, blank_comment),
             Found::IndentedComment(at) => (at, move_comment),
         };
         scanned += cur.len();
         if scanned > RESCAN_BUDGET {
-            return Err(format!(
-                "line {}: too many comments written against a quoted scalar or a flow \
-                 indicator, or under a block scalar, to read",
-                line_of(cur, at)
-            ));
+            return Err(too_many(cur, at));
         }
         let mut bytes = cur.as_bytes().to_vec();
         fix(&mut bytes, at);
@@ -100,6 +107,82 @@ pub(super) fn as_pyyaml_scans(text: &str) -> Result<Cow<'_, str>, String> {
         owned = Some(String::from_utf8(bytes).expect("rewrites keep UTF-8"));
     }
     Ok(owned.map_or(Cow::Borrowed(text), Cow::Owned))
+}
+
+fn too_many(text: &str, at: usize) -> String {
+    format!(
+        "line {}: too many comments written against a quoted scalar or a flow indicator, or \
+         under a block scalar, to read",
+        line_of(text, at)
+    )
+}
+
+/// `text` with the comment at `at` blanked (the parser's error says it is
+/// one), and every later one written against a quote, `]`, `}` or `,`
+/// that [`proven_comments`] proves, up to the first it cannot.
+fn with_comments_blanked(text: &str, at: usize) -> String {
+    let bytes = text.as_bytes();
+    let mut bulk = bytes.to_vec();
+    blank_comment(&mut bulk, at);
+    // The later `#`s that may be such comments; one on a line already
+    // blanked is gone with it.
+    let mut candidates = Vec::new();
+    let mut blanked_to = line_end(bytes, at);
+    for p in at + 1..bytes.len() {
+        if p >= blanked_to && comment_after_token(text, p) {
+            candidates.push(p);
+            blank_comment(&mut bulk, p);
+            blanked_to = line_end(bytes, p);
+        }
+    }
+    let mut out = bytes.to_vec();
+    blank_comment(&mut out, at);
+    if !candidates.is_empty() {
+        let bulk = String::from_utf8(bulk).expect("rewrites keep UTF-8");
+        for p in proven_comments(&bulk, &candidates) {
+            blank_comment(&mut out, p);
+        }
+    }
+    String::from_utf8(out).expect("rewrites keep UTF-8")
+}
+
+/// The leading `candidates` that the parser's scan of `blanked` (the text
+/// with every candidate's comment blanked) proves comments: a quoted
+/// scalar, `]`, `}` or a flow `,` ends right at the `#`'s place, so PyYAML,
+/// which read the text up to there as the parser reads it (each earlier
+/// candidate proven the same way, and a blanked comment is blanks to both),
+/// is between tokens there and starts a comment. The first candidate not
+/// proven (a `#` inside quotes, a block scalar's text, a comment; or past
+/// the scan's first error) ends the list: blanking it changed the text, and
+/// so possibly the tokens after it.
+fn proven_comments(blanked: &str, candidates: &[usize]) -> Vec<usize> {
+    let mut ends = std::collections::HashSet::new();
+    let mut stop = blanked.len();
+    for token in Scanner::new(StrInput::new(blanked)) {
+        let token = match token {
+            Ok(t) => t,
+            Err(e) => {
+                stop = e.marker().byte_offset().unwrap_or(0);
+                break;
+            }
+        };
+        let (span, kind) = token.into_parts();
+        if let (
+            Some(range),
+            TokenType::Scalar(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted, _)
+            | TokenType::FlowSequenceEnd
+            | TokenType::FlowMappingEnd
+            | TokenType::FlowEntry,
+        ) = (span.byte_range(), kind)
+        {
+            ends.insert(range.end);
+        }
+    }
+    candidates
+        .iter()
+        .copied()
+        .take_while(|&p| p < stop && ends.contains(&p))
+        .collect()
 }
 
 /// PyYAML's scanner error, in its words.
@@ -358,13 +441,58 @@ mod tests {
         }
     }
 
+    /// Comments against a quote or flow indicator are blanked all at
+    /// once when a scan proves them: a generated config of thousands is
+    /// read (it was refused past the budget: one scan of the whole text
+    /// per comment), with what is not such a comment left as it is.
     #[test]
-    fn many_rewrites_stay_within_the_budget() {
-        let text = "- \"a\"#c\n".repeat(200_000);
+    fn many_comments_against_quotes_are_blanked_in_a_few_scans() {
+        let text = "- \"a\"#c\n- [b]#c\n".repeat(100_000);
+        let want = "- \"a\"  \n- [b]  \n".repeat(100_000);
+        assert_eq!(read(&text).as_deref(), Ok(want.as_str()));
+        // A `#` after a quote inside quotes, a block scalar's text or a
+        // comment is no such comment: it stays, and those after it are
+        // found by the next scans.
+        let text = "a: 'x\"#y'\nb: \"x\"#c\nc: |\n  t\"#u\nd: {e: f}#c # \"#g\nh: \"i\"#j\n";
+        let want = "a: 'x\"#y'\nb: \"x\"  \nc: |\n  t\"#u\nd: {e: f}        \nh: \"i\"  \n";
+        assert_eq!(read(text).as_deref(), Ok(want));
+    }
+
+    /// The rewrites keep every byte's place: an error after a rewritten
+    /// comment names the line and column it has in the file.
+    #[test]
+    fn errors_after_a_rewrite_keep_their_place() {
+        use super::super::yaml::Value;
+        for (rewritten, as_read, place) in [
+            (
+                "a: \"x\"# é\n  - [b,\n c: d\n",
+                "a: \"x\"    \n  - [b,\n c: d\n",
+                "line 2, column 3",
+            ),
+            (
+                "a: |2\n # é\nb: [c\n: d\n",
+                "a: |2\n#   \nb: [c\n: d\n",
+                "line 4, column 1",
+            ),
+        ] {
+            let want = Value::parse(as_read, "t.yaml").unwrap_err().to_string();
+            assert!(want.contains(place), "{want}");
+            assert_eq!(
+                Value::parse(rewritten, "t.yaml").unwrap_err().to_string(),
+                want
+            );
+        }
+    }
+
+    /// What cannot be proven at once is one scan a comment, within the
+    /// budget: past it the text is refused rather than read in quadratic
+    /// time.
+    #[test]
+    fn comments_that_take_a_scan_each_stay_within_the_budget() {
+        let text = "- 'a\"#b'\n- \"a\"#c\n".repeat(100_000);
         let e = read(&text).unwrap_err();
         assert!(e.contains("too many comments"), "{e}");
-        // A config's handful is read.
-        let text = "- \"a\"#c\n".repeat(50);
+        let text = "- 'a\"#b'\n- \"a\"#c\n".repeat(50);
         assert!(read(&text).is_ok());
     }
 }

@@ -467,12 +467,131 @@ fn warnings_and_failures_go_to_stderr() {
         .stderr(predicate::str::contains(
             "aarch64: workload fixture-strict (on base-fixture) failed: not available: not-packaged-yet",
         ))
-        .stderr(predicate::str::contains("no match for group package lynx"));
+        .stderr(predicate::str::contains(
+            "no match for group package \"lynx\"",
+        ));
     fixture()
         .args(["--view", "view-fixture", "--arch", "aarch64", "-q"])
         .assert()
         .success()
         .stderr("");
+}
+
+/// The fixture's x86_64 repo with `comps` for its comps (the repomd.xml's
+/// group records replaced): a repo directory for `--repo-override`.
+fn fixture_repo_with_comps(dir: &Path, comps: &str) {
+    use buildroot_core::rpmmd::sha256_hex;
+    let repodata = dir.join("x86_64/repodata");
+    std::fs::create_dir_all(&repodata).unwrap();
+    let from = root().join("testdata/repos/x86_64/repodata");
+    let repomd = std::fs::read_to_string(from.join("repomd.xml")).unwrap();
+    // primary, filelists and other as they are; the group records after them.
+    let kept = &repomd[..repomd.find("  <data type=\"group\">").unwrap()];
+    for e in std::fs::read_dir(&from).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if kept.contains(&format!("repodata/{name}")) {
+            std::fs::copy(&p, repodata.join(&name)).unwrap();
+        }
+    }
+    let sum = sha256_hex(comps.as_bytes());
+    write(&repodata, &format!("{sum}-comps.xml"), comps);
+    write(
+        &repodata,
+        "repomd.xml",
+        &format!(
+            "{kept}  <data type=\"group\">\n    <checksum type=\"sha256\">{sum}</checksum>\n    \
+             <location href=\"repodata/{sum}-comps.xml\"/>\n    <size>{}</size>\n  </data>\n\
+             </repomd>\n",
+            comps.len()
+        ),
+    );
+}
+
+/// A group package that matches nothing is dnf's warning, `No match for
+/// group package "NAME"`, in an environment too (it was silent there: the
+/// environment and every workload on it lost the package without a word),
+/// with the name quoted (libcomps keeps the blanks before a `<packagereq>`
+/// name on a line of its own: dnf then finds no such package, and says so
+/// with the blanks in its quotes) and `.ARCH` for a `basearchonly` one.
+#[test]
+fn group_packages_that_match_nothing_are_said_as_dnf_says_them() {
+    let t = tempfile::tempdir().unwrap();
+    let comps = r#"<?xml version="1.0" encoding="UTF-8"?>
+<comps>
+  <group>
+    <id>core</id>
+    <name>Core</name>
+    <packagelist>
+      <packagereq type="mandatory">
+        bash
+      </packagereq>
+      <packagereq type="mandatory">coreutils</packagereq>
+      <packagereq type="default" basearchonly="true">no-such-package</packagereq>
+    </packagelist>
+  </group>
+  <group>
+    <id>web-tools</id>
+    <name>Web Tools</name>
+    <packagelist>
+      <packagereq type="mandatory">webfetch</packagereq>
+      <packagereq type="default">
+        curl-minimal
+      </packagereq>
+    </packagelist>
+  </group>
+</comps>
+"#;
+    fixture_repo_with_comps(t.path(), comps);
+    let run = || {
+        let mut c = cv();
+        c.args(["--configs", "testdata/content-resolver", "--repo-override"])
+            .arg(format!("fixture={}/$basearch", t.path().display()))
+            .args([
+                "--repo-override",
+                "extras=testdata/repos/extras/$basearch",
+                "--view",
+                "view-fixture",
+                "--arch",
+                "x86_64",
+            ]);
+        c
+    };
+    let out = run().assert().success().get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let blanks = " (blanks kept from the repo's comps, as libcomps keeps them: a <packagereq> \
+                  name on a line of its own)";
+    for line in [
+        format!(
+            "x86_64: environment base-fixture: no match for group package \"        bash\"{blanks}"
+        ),
+        "x86_64: environment base-fixture: no match for group package \"no-such-package.x86_64\""
+            .to_string(),
+        format!(
+            "x86_64: workload fixture-web (on base-fixture): no match for group package \"        \
+             curl-minimal\"{blanks}"
+        ),
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.ends_with(&line)),
+            "{line}\n{stderr}"
+        );
+    }
+    let json = run()
+        .arg("--json")
+        .arg("-q")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let env = &v["arches"][0]["environments"][0];
+    assert_eq!(env["id"], "base-fixture");
+    assert_eq!(env["warnings"].as_array().unwrap().len(), 2, "{env}");
+    // dnf installs what is left: coreutils, never bash by that name.
+    let binaries = v["arches"][0]["binaries"].to_string();
+    assert!(binaries.contains("\"coreutils\""), "{binaries}");
 }
 
 /// `--output-dir` is one set, swapped in whole (audit D5): a run for fewer
