@@ -77,10 +77,12 @@ pub(super) fn spaced(query: &str) -> Option<String> {
     }
     let (name, rest) = query.split_at(at);
     let rest = rest.trim_start();
-    let op = ["<=", ">=", "<", ">", "="]
+    let op = ["<=", ">=", "==", "<", ">", "="]
         .into_iter()
         .find(|op| rest.starts_with(op))?;
     let evr = rest[op.len()..].trim();
+    // Shown as `=`: libdnf warns that `==` is deprecated.
+    let op = if op == "==" { "=" } else { op };
     // `foo=<1`: no operator rpm or dnf would read.
     if evr.starts_with(['<', '>', '=']) {
         return None;
@@ -130,6 +132,7 @@ mod tests {
         assert_eq!(spaced("foo>=1").as_deref(), Some("foo >= 1"));
         assert_eq!(spaced("foo>= 1").as_deref(), Some("foo >= 1"));
         assert_eq!(spaced("foo<1:2-3").as_deref(), Some("foo < 1:2-3"));
+        assert_eq!(spaced("foo==1").as_deref(), Some("foo = 1"));
         for q in ["foo", "foo >= 1", "=1", "foo!=1", "foo>=", "foo=<1"] {
             assert_eq!(spaced(q), None, "{q:?}");
         }
