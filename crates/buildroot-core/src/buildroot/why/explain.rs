@@ -405,9 +405,8 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
     } else {
         // An operator glued to the name, which dnf takes as part of it:
         // the spaced form when something provides that.
-        let spaced = split::spaced(name).filter(|s| {
-            split::dnf_reldep(s).is_some_and(|d| !pool.whatprovides(&d).is_empty())
-        });
+        let spaced = split::spaced(name)
+            .filter(|s| split::dnf_reldep(s).is_some_and(|d| !pool.whatprovides(&d).is_empty()));
         let guess = match (spaced, similar_names(pool, name).as_slice()) {
             (Some(s), _) => format!(
                 " (did you mean '{s}'? dnf reads an operator with no space before it as part \

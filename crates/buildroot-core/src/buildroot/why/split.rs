@@ -72,7 +72,10 @@ fn is_op(w: &str) -> bool {
 pub(super) fn spaced(query: &str) -> Option<String> {
     let first = query.split_whitespace().next()?;
     let at = first.find(['<', '>', '=', '!'])?;
-    if at == 0 || first[at..].starts_with('!') || !matches!(dnf_reldep(query), Some(Dep::Simple(ref d)) if d.range.is_none()) {
+    if at == 0
+        || first[at..].starts_with('!')
+        || !matches!(dnf_reldep(query), Some(Dep::Simple(ref d)) if d.range.is_none())
+    {
         return None;
     }
     let (name, rest) = query.split_at(at);
@@ -117,7 +120,15 @@ mod tests {
         assert_eq!(shown("foo>= 1").as_deref(), Some("foo>= 1"));
         assert_eq!(shown("hello world.jpg").as_deref(), Some("hello world.jpg"));
         // Refused by libdnf: nothing asked.
-        for q in ["foo != 2", "foo =< 4", "foo >=", "foo >= ", " foo", "a b c d", "foo = 1 2"] {
+        for q in [
+            "foo != 2",
+            "foo =< 4",
+            "foo >=",
+            "foo >= ",
+            " foo",
+            "a b c d",
+            "foo = 1 2",
+        ] {
             assert_eq!(shown(q), None, "{q:?}");
         }
         // `=<4` is `=` and a version `<4`, as the regex splits it.
