@@ -220,11 +220,12 @@ pub(crate) struct Args {
 /// A --why NAME: a name, not nothing (`--why "$pkg"` with an unset
 /// variable asks no question; it is bad usage, not the answer "no"), and one
 /// name, not a list (`--why "gcc make"` was answered "'gcc make' is in no
-/// repository", exit 1, though both are there). A capability with its
-/// version keeps its spaces whichever side of the operator they are on
-/// (`foo >= 1`, `foo >=1`, `foo>= 1`, and `!=`: libdnf's
-/// `DependencySplitter::parse` takes spaces around the operator as optional),
-/// and so do a rich dependency (`(a or b)`) and a file path.
+/// repository", exit 1, though both are there). A query with an operator
+/// beside a blank is one question, answered as dnf answers it
+/// (`foo >= 1`, `foo >=1`; `foo>= 1` and `foo != 1`, which libdnf's
+/// `DependencySplitter::parse` reads as an odd name or not at all, get
+/// "in no repository" and a guess: see `why/split.rs` in the core), and so
+/// are a rich dependency (`(a or b)`) and a file path.
 fn why_name(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
         return Err("give a binary package name".to_string());
@@ -238,8 +239,10 @@ fn why_name(s: &str) -> Result<String, String> {
     if one_name {
         return Ok(s.to_string());
     }
-    // `foo 1.0`: a version with no operator is no capability dnf reads
-    // (its splitter refuses a version without one), nor a second name.
+    // `foo 1.0`: dnf would look for one capability named `foo 1.0`, space
+    // and all (its splitter's reading of `hello world.jpg`), which nothing
+    // provides; most likely a version missing its operator, and surely
+    // not a second name.
     if let [name, version] = words[..] {
         if version.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(format!(

@@ -242,6 +242,59 @@ fn compose_view_says_a_passed_over_xdg_cache_home_but_not_under_quiet() {
     assert_eq!(names(&home.join(".cache/rpm-buildroot")), ["pools"]);
 }
 
+/// create-srpm-repos, which with no --cache-dir caches repository metadata
+/// in the user's cache as the others do, says the passed-over
+/// `XDG_CACHE_HOME` once, naming it and the home's cache it uses instead,
+/// and nothing of it under -q (its shared `QuietArgs`).
+#[test]
+fn create_srpm_repos_says_a_passed_over_xdg_cache_home_but_not_under_quiet() {
+    let t = TestContext::new();
+    let (home, file, xdg) = xdg_under_a_file(&t);
+    let srpms = t.join("srpms");
+    identify_on_fixture(&srpms)
+        .env("XDG_CACHE_HOME", &xdg)
+        .env("HOME", &home)
+        .arg("-q")
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let archful = t.join("archful.txt");
+    std::fs::write(&archful, "").unwrap();
+    let used = home.join(".cache/rpm-buildroot");
+    for quiet in [false, true] {
+        let out = cmd(Tool::CreateSrpmRepos)
+            .args(["--repo", "bin=testdata/repos/$basearch"])
+            .args(["--arch", "x86_64", "--cache"])
+            .arg(&srpms)
+            .arg("--archful")
+            .arg(&archful)
+            .arg("--out")
+            .arg(t.join(format!("out-{quiet}")))
+            .args(quiet.then_some("-q"))
+            .env("XDG_CACHE_HOME", &xdg)
+            .env("HOME", &home)
+            .write_stdin("hello\n")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let said: Vec<_> = err
+            .lines()
+            .filter(|l| l.contains("XDG_CACHE_HOME"))
+            .collect();
+        let note = format!(
+            "create-srpm-repos: note: XDG_CACHE_HOME={}: the cache cannot be written there ({} \
+             is not a directory); caching in {} instead",
+            xdg.display(),
+            file.display(),
+            used.display()
+        );
+        let want: Vec<&str> = if quiet { vec![] } else { vec![note.as_str()] };
+        assert_eq!(said, want, "quiet={quiet}: {err}");
+    }
+    assert_eq!(names(&used), ["pools"]);
+}
+
 /// The user's cache directory, as the tools would choose it in this
 /// environment, when it is `$XDG_CACHE_HOME`'s or an existing home's.
 fn users_cache() -> Option<PathBuf> {

@@ -330,8 +330,9 @@ fn why_of_several_names_is_bad_usage_naming_each() {
     }
 }
 
-/// `--why 'nasm 2.16'`: no capability (a version needs an operator, in rpm
-/// and in libdnf's splitter) and no list either; it was told to ask
+/// `--why 'nasm 2.16'`: no capability with a version (libdnf's splitter
+/// reads it as one name with a space, which nothing provides) and no list
+/// either; it was told to ask
 /// `--why 2.16`, a version, as if it were a second package name.
 #[test]
 fn why_of_a_name_and_a_version_says_how_to_ask() {
@@ -349,6 +350,57 @@ fn why_of_a_name_and_a_version_says_how_to_ask() {
         let (code, _, err) = why_hello(q);
         assert_eq!(code, 1, "{q}: {err}");
         assert!(err.contains("is in no repository"), "{q}: {err}");
+    }
+}
+
+/// A capability is read as dnf reads one on its command line (libdnf's
+/// `DependencySplitter`), each case checked with dnf 4.14's `repoquery
+/// --whatprovides` on these repos: `=<` is no operator to dnf (it was read
+/// as rpm's `<=`), and an operator glued to the name is part of the name,
+/// so nothing provides it, and the answer names the spaced form that is.
+#[test]
+fn why_reads_a_capability_as_dnf_does() {
+    for q in ["libjpeg-turbo-devel =< 4", "libjpeg-turbo-devel != 2"] {
+        let (code, out, err) = why_hello(q);
+        assert_eq!((code, out.as_str()), (1, ""), "{q}: {err}");
+        assert_eq!(
+            err,
+            format!(
+                "buildroot-generator: '{q}' is in no repository: no binary or source package \
+                 of that name, and nothing provides it\n"
+            )
+        );
+    }
+    for q in [
+        "libjpeg-turbo-devel>=1",
+        "libjpeg-turbo-devel>= 1",
+        "libjpeg-turbo-devel==3.0.3",
+    ] {
+        let (code, out, err) = why_hello(q);
+        assert_eq!((code, out.as_str()), (1, ""), "{q}: {err}");
+        let spaced = if q.contains("==") {
+            "libjpeg-turbo-devel = 3.0.3"
+        } else {
+            "libjpeg-turbo-devel >= 1"
+        };
+        assert_eq!(
+            err,
+            format!(
+                "buildroot-generator: '{q}' is in no repository: no binary or source package \
+                 of that name, and nothing provides it (did you mean '{spaced}'? dnf reads an \
+                 operator with no space before it as part of the name)\n"
+            )
+        );
+    }
+    // Spaced after the name, the operator is one, with or without a space
+    // before the version (and `==` is `=`).
+    for q in ["libjpeg-turbo-devel >=1", "libjpeg-turbo-devel == 3.0.3"] {
+        let (code, _, err) = why_hello(q);
+        assert_eq!(code, 1, "{q}: {err}");
+        assert!(
+            err.contains("is not a package name; provided by libjpeg-turbo-devel"),
+            "{q}: {err}"
+        );
     }
 }
 

@@ -11,7 +11,7 @@
 //! Separate from the chain search because none of it walks a transaction:
 //! it is all about the query and the pool.
 
-use super::{chain_steps, Buildroot, Why};
+use super::{chain_steps, split, Buildroot, Why};
 use crate::dep::Dep;
 use crate::evr::{rpmvercmp, Evr};
 use crate::pkglist::subject_in;
@@ -368,7 +368,9 @@ fn source_clause(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> Option<Stri
 fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
     let pool = br.pool;
     let arch = pool.arch().target();
-    let providers = Dep::parse(name)
+    // Read as dnf reads a capability on its command line, not as rpm reads
+    // a spec's: `foo>=1` is one name to dnf, `foo =< 1` nothing.
+    let providers = split::dnf_reldep(name)
         .map(|d| pool.whatprovides(&d))
         .unwrap_or_default();
     let names = |ps: &[PkgId]| {
@@ -401,9 +403,17 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
             names(&providers).join(", ")
         )
     } else {
-        let guess = match similar_names(pool, name).as_slice() {
-            [] => String::new(),
-            names => format!(" (did you mean {}?)", names.join(", ")),
+        // An operator glued to the name, which dnf takes as part of it:
+        // the spaced form when something provides that.
+        let spaced = split::spaced(name)
+            .filter(|s| split::dnf_reldep(s).is_some_and(|d| !pool.whatprovides(&d).is_empty()));
+        let guess = match (spaced, similar_names(pool, name).as_slice()) {
+            (Some(s), _) => format!(
+                " (did you mean '{s}'? dnf reads an operator with no space before it as part \
+                 of the name)"
+            ),
+            (None, []) => String::new(),
+            (None, names) => format!(" (did you mean {}?)", names.join(", ")),
         };
         format!(
             "'{name}' is in no repository: no binary or source package of that name, and \

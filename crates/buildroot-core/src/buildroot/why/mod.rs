@@ -27,6 +27,7 @@ use crate::solver::{Reason, Solution};
 pub use explain::{explain, FailedBuild, WhyAnswer};
 
 mod explain;
+mod split;
 
 /// The chain for binary `name`, or None when it is not in the buildroot.
 pub fn why(br: &Buildroot<'_>, name: &str) -> Option<String> {
