@@ -252,12 +252,7 @@ fn random_comps_are_read_and_merged_as_libcomps_does() {
         eprintln!("skipped: /usr/bin/python3 cannot import libcomps (python3-libcomps)");
         return;
     }
-    let env = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
+    let env = oracle_support::env_num;
     let request = match std::env::var("COMPS_CASES") {
         Ok(f) => serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap(),
         Err(_) => json!({"seed": env("COMPS_SEED", 20261207), "count": env("COMPS_COUNT", 300)}),

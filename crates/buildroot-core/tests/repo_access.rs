@@ -222,6 +222,14 @@ fn each_repo_goes_through_its_own_proxy() {
     assert_eq!(p2.tunnels().len(), before + 1);
 }
 
+/// The error, as said, of loading the first repo of the `.repo` `text`
+/// with its cache in `cache`.
+fn load_err(text: &str, cache: &Path) -> String {
+    load_repo(&specs(text)[0], &LoadOptions::cached_in(cache))
+        .unwrap_err()
+        .to_string()
+}
+
 /// Loads `server`'s source repo through `proxy` twice, its credentials
 /// given each way a `.repo` gives them: `proxy_username`/`proxy_password`,
 /// then in the proxy URL.
@@ -253,9 +261,7 @@ fn proxy_credentials() {
     let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
     let before = proxy.tunnels().len();
     let start = std::time::Instant::now();
-    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&text, t.path());
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(
         e.starts_with(&format!("{}/source/repodata/repomd.xml: ", server.base)),
@@ -332,9 +338,7 @@ fn an_http_repo_loads_through_a_keep_alive_proxy() {
     }
     // Its 407, kept alive, is retried at once on a connection of its own.
     let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
-    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&text, t.path());
     assert!(
         e.ends_with(": the proxy answered HTTP 407 (gave up after 2 attempts)"),
         "{e}"
@@ -365,9 +369,7 @@ fn proxy_credentials_on_plain_requests() {
     let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
     let (before, served) = (asked.len(), server.requests().len());
     let start = std::time::Instant::now();
-    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&text, t.path());
     assert_eq!(
         e,
         format!(
@@ -394,9 +396,7 @@ fn a_proxys_502_to_a_plain_request_is_a_5xx() {
     drop(closed);
     let t = tempfile::tempdir().unwrap();
     let text = format!("[p]\nbaseurl={dead}/source\nproxy={}\n", proxy.url);
-    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&text, t.path());
     assert_eq!(
         e,
         format!("{dead}/source/repodata/repomd.xml: HTTP 502 (gave up after 2 attempts)")
@@ -447,9 +447,7 @@ fn an_unresolvable_proxy_fails_a_plain_request_at_once() {
         "[p]\nbaseurl={}/source\nproxy=http://proxy.invalid:3128\n",
         server.base
     );
-    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&text, t.path());
     assert!(
         e.starts_with(&format!(
             "{}/source/repodata/repomd.xml: the proxy's host name proxy.invalid cannot be \
@@ -479,9 +477,7 @@ fn a_stall_and_a_retry_after_through_a_plain_proxy() {
         server.base, proxy.url
     );
     let start = std::time::Instant::now();
-    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&text, t.path());
     assert!(e.contains("(gave up after 2 attempts)"), "{e}");
     assert!(
         e.contains("stalled: less than 1024 bytes/s for 1 s after "),
@@ -523,9 +519,7 @@ fn a_repos_timeout_wins_over_the_runs_and_its_retries_changes_nothing() {
         server.base
     );
     let start = std::time::Instant::now();
-    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&text, t.path());
     assert!(e.contains("(gave up after 2 attempts)"), "{e}");
     assert!(
         e.contains("stalled: less than 1024 bytes/s for 1 s after ")
@@ -570,9 +564,7 @@ fn socks5_proxies_as_curl_takes_them() {
         "[bad]\nbaseurl={}/x86_64\nproxy=socks5://x:y@{host}\n",
         server.base
     );
-    let e = load_repo(&specs(&bad)[0], &LoadOptions::cached_in(t.path()))
-        .unwrap_err()
-        .to_string();
+    let e = load_err(&bad, t.path());
     assert!(
         e.starts_with(&format!("{}/x86_64/repodata/repomd.xml: ", server.base)),
         "{e}"

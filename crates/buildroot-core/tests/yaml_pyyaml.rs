@@ -175,12 +175,7 @@ fn documents_are_read_as_pyyaml_reads_them() {
         eprintln!("skipped: no python3 with PyYAML (python3-yaml)");
         return;
     }
-    let env = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
+    let env = oracle_support::env_num;
     let request = match std::env::var("YAML_DOC_CASES") {
         Ok(f) => {
             let text = std::fs::read_to_string(f).unwrap();

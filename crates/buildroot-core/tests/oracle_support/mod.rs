@@ -59,6 +59,15 @@ pub fn run_oracle(module: &str, script: &str, cases: &Value) -> Vec<Value> {
     serde_json::from_value(answers).unwrap()
 }
 
+/// The number in environment variable `k` (a generated test's seed or
+/// count, set by hand for a longer run), else `default`.
+pub fn env_num(k: &str, default: u64) -> u64 {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Fails listing the cases in `bad` (each "input, ours, theirs") where our
 /// answer and the oracle's differ, out of `total` cases.
 pub fn assert_none_differ(bad: &[String], total: usize) {
