@@ -853,11 +853,10 @@ fn server(status: Option<&'static str>) -> String {
 
 #[test]
 fn http_nothing_listening() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port held bound and never listening: a port bound then freed here
+    // could be handed to another test's server before the run connects
+    // (it once timed out where "refused" was expected).
+    let port = cli_tests::http_support::dead_port();
     http_case(
         format!("http://127.0.0.1:{port}/repo"),
         "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: connection failed: Connection refused (gave up after 4 attempts)",
