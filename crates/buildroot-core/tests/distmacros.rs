@@ -457,6 +457,7 @@ fn rpm_base_macros_and_the_target_platform_file() {
 fn the_evaluator_gets_the_repos_macros_per_arch() {
     use buildroot_core::archful::MacroArgs;
     use buildroot_core::cli::RepoFileArgs;
+    use buildroot_core::cli::{BinaryRepoArgs, CoreArgs};
     let t = tempfile::tempdir().unwrap();
     let repo = t.path().join("repo");
     let pkgs = vec![
@@ -489,8 +490,13 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
     ];
     write_repodata(&repo, &pkgs, &WriteOptions::default()).unwrap();
     let args = MacroArgs {
-        repos: vec![format!("bin={}", repo.display())],
-        core: Some(vec!["redhat-rpm-config".into()]),
+        binary: BinaryRepoArgs {
+            repos: vec![format!("bin={}", repo.display())],
+        },
+        core: CoreArgs {
+            core: Some(vec!["redhat-rpm-config".into()]),
+            release_package: Some(String::new()),
+        },
         ..Default::default()
     };
     let files = RepoFileArgs {
@@ -529,12 +535,19 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
 fn lua_dependent_dist_from_the_repos_lua_module() {
     use buildroot_core::archful::MacroArgs;
     use buildroot_core::cli::RepoFileArgs;
+    use buildroot_core::cli::{BinaryRepoArgs, CoreArgs};
     let t = tempfile::tempdir().unwrap();
     let args = MacroArgs {
-        repos: vec![format!(
-            "bin={}",
-            testdata().join("repos/$basearch").display()
-        )],
+        binary: BinaryRepoArgs {
+            repos: vec![format!(
+                "bin={}",
+                testdata().join("repos/$basearch").display()
+            )],
+        },
+        core: CoreArgs {
+            release_package: Some(String::new()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let files = RepoFileArgs {

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::identify_run::{identify_sources, IdentifyRequest};
-use buildroot_core::archful::{
-    check_rpmspec, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs, DEFAULT_ARCHES,
+use buildroot_core::archful::{check_rpmspec, KeepUnlistedArgs, MacroArgs, DEFAULT_ARCHES};
+use buildroot_core::cli::{
+    PreferReleaseArgs, QuietArgs, SourceListArgs, SourceRepoArgs, SrpmCacheArgs,
 };
-use buildroot_core::cli::{PreferReleaseArgs, QuietArgs, SourceRepoArgs};
 use buildroot_core::pkglist::{
     not_stdout, read_input_list, write_list, write_list_file, Names, Stdout,
 };
@@ -123,10 +123,8 @@ struct Args {
     /// without it an empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// A file of source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names
-    /// and buildroot-generator's *-nvrs lines name theirs.
-    #[arg(default_value = "-")]
-    input: String,
+    #[command(flatten)]
+    list: SourceListArgs,
 }
 
 fn main() -> ExitCode {
@@ -188,13 +186,9 @@ fn run(args: &Args) -> Result<()> {
     )?;
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines: they
     // are matched against the source repos once those are loaded.
-    let lines = read_input_list(&args.input, Names::Verbatim)?;
+    let lines = read_input_list(&args.list.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
-        let input = if args.input == "-" {
-            "<stdin>"
-        } else {
-            &args.input
-        };
+        let input = args.list.shown();
         // What --allow-empty does: a refresh listing nothing deletes every
         // SRPM, those used within --keep-unlisted hours only later.
         let then = match args.keep.keep_unlisted_hours {
@@ -218,7 +212,7 @@ fn run(args: &Args) -> Result<()> {
         retention,
         prefer_release: prefer_release.as_ref(),
         rpmspec: args.rpmspec,
-        input: &args.input,
+        input: &args.list.input,
         lines: &lines,
         quiet: args.quiet.quiet,
         announce: std::io::stderr().is_terminal() && !args.quiet.quiet,
