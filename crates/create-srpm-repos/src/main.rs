@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::repos_run::{self, create_srpm_repos, RepoRunRequest};
+use buildroot_core::archful::repos_run::{
+    self, create_srpm_repos, empty_list_refusal, RepoRunRequest,
+};
 use buildroot_core::archful::{check_cache_to_read, MacroArgs};
 use buildroot_core::cli::{
     PreferReleaseArgs, QuietArgs, RepoFileArgs, SourceListArgs, SrpmCacheArgs, TargetArchArgs,
@@ -97,17 +99,6 @@ fn main() -> ExitCode {
     buildroot_core::cli::main("create-srpm-repos", |args: Args| run(&args).map(|()| 0))
 }
 
-/// Why an empty input list is refused: it would empty the repo, and is
-/// what a failed step before this one (an empty pipe) gives.
-fn empty_list_refused(list: &SourceListArgs, out: &std::path::Path) -> String {
-    let input = list.shown();
-    format!(
-        "{input}: the list of sources is empty (did the step before fail?); \
-         --allow-empty writes an empty repo into {}",
-        out.display()
-    )
-}
-
 fn run(args: &Args) -> Result<()> {
     args.quiet.apply();
     if let Some(dir) = &args.repo_files.cache_dir {
@@ -144,7 +135,7 @@ fn run(args: &Args) -> Result<()> {
     }
     let lines = read_input_list(&args.list.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
-        bail!("{}", empty_list_refused(&args.list, &args.out));
+        bail!("{}", empty_list_refusal(args.list.shown(), &args.out));
     }
     let run = create_srpm_repos(RepoRunRequest {
         arch,

@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::identify_run::{identify_sources, IdentifyRequest};
-use buildroot_core::archful::{check_rpmspec, KeepUnlistedArgs, MacroArgs, DEFAULT_ARCHES};
+use buildroot_core::archful::identify_run::{
+    empty_list_refusal, identify_sources, target_arches, IdentifyRequest,
+};
+use buildroot_core::archful::{check_rpmspec, KeepUnlistedArgs, MacroArgs};
 use buildroot_core::cli::{
     PreferReleaseArgs, QuietArgs, SourceListArgs, SourceRepoArgs, SrpmCacheArgs,
 };
@@ -139,18 +141,7 @@ fn run(args: &Args) -> Result<()> {
     if let Some(dir) = &args.repos.files.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
-    let mut arches: Vec<String> = if args.arches.is_empty() {
-        DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.arches.clone()
-    };
-    // An arch given twice (`--arch $a` from a list with a repeat) is one
-    // arch: asked about once, listed once in the JSON's `arches`.
-    let mut seen = std::collections::HashSet::new();
-    arches.retain(|a| seen.insert(a.clone()));
-    for a in &arches {
-        buildroot_core::cli::check_arch(a)?;
-    }
+    let arches = target_arches(&args.arches)?;
     let prefer_release = args.prefer.regex()?;
     if args.rpmspec {
         check_rpmspec().map_err(|e| {
@@ -188,18 +179,10 @@ fn run(args: &Args) -> Result<()> {
     // are matched against the source repos once those are loaded.
     let lines = read_input_list(&args.list.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
-        let input = args.list.shown();
-        // What --allow-empty does: a refresh listing nothing deletes every
-        // SRPM, those used within --keep-unlisted hours only later.
-        let then = match args.keep.keep_unlisted_hours {
-            0 => "at once".to_string(),
-            1 => "once no run has used them for an hour (--keep-unlisted)".to_string(),
-            h => format!("once no run has used them for {h} hours (--keep-unlisted)"),
-        };
+        let (input, cache) = (args.list.shown(), &args.cache.srpm_cache);
         bail!(
-            "{input}: the list of sources is empty (did the step before fail?); with \
-             --allow-empty the SRPMs in {} are deleted {then}",
-            args.cache.srpm_cache.display()
+            "{}",
+            empty_list_refusal(input, cache, args.keep.keep_unlisted_hours)
         );
     }
     let retention = args.keep.retention();
