@@ -66,7 +66,7 @@ without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID, 
 rpm-buildroot-UID-XXXXXX when another took that name).";
 
 /// `--cache-dir` of the tools that take no repo files (compose-view,
-/// fetch-compose); [`RepoFileArgs`] holds the same option for the others.
+/// fetch-compose); [`super::RepoFileArgs`] holds the same option for the others.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct CacheDirArgs {
     // Its help is CACHE_DIR_HELP (a doc comment here would be a second
@@ -123,7 +123,7 @@ pub const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
 /// it: buildroot-generator installs it for every build (its `--core-file`
 /// is a third way to name it, its own), identify-archful-srpms and
 /// create-srpm-repos read the spec macros from the macro packages it
-/// installs ([`crate::archful::MacroArgs`]). Parsed through [`CoreFlags`]:
+/// installs ([`crate::archful::MacroArgs`]). Parsed through `CoreFlags`:
 /// `release_package` is None unless given on the command line, so that a
 /// warning can tell the default from a name given
 /// (`generator::core_names`).

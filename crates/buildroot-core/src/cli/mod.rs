@@ -1,5 +1,5 @@
 //! What every tool's command line shares: [`main`] (parsing, exit codes
-//! and the one-line errors), [`diag!`], the checks of values several tools
+//! and the one-line errors), [`crate::diag!`], the checks of values several tools
 //! take (`--arch`, `--view`, `--core`, `--cache-dir`), and the option
 //! groups two or more tools share, each a clap `Args` struct defined once
 //! and flattened into every tool that takes it (as uv's crates share
@@ -8,7 +8,7 @@
 //! `--prefer-release`, `--core`/`--release-package`, the spec-macro
 //! options, the SRPM cache, the input list) and [`repos`] (`--repo`,
 //! `--source-repo`, `--repofile`, `--dnf-conf`, `--releasever`, turned into
-//! [`RepoSpec`]s as dnf's `--repofrompath`, `--setopt=reposdir` and
+//! [`RepoSpec`](crate::rpmmd::RepoSpec)s as dnf's `--repofrompath`, `--setopt=reposdir` and
 //! `--releasever` would give them). Options of one tool stay in its binary.
 
 use std::path::{Path, PathBuf};
