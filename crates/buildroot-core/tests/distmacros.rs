@@ -457,7 +457,7 @@ fn rpm_base_macros_and_the_target_platform_file() {
 fn the_evaluator_gets_the_repos_macros_per_arch() {
     use buildroot_core::archful::MacroArgs;
     use buildroot_core::cli::RepoFileArgs;
-    use buildroot_core::cli::{BinaryRepoArgs, CoreArgs};
+    use buildroot_core::cli::{BinaryRepoArgs, CacheDirArgs, CoreArgs};
     let t = tempfile::tempdir().unwrap();
     let repo = t.path().join("repo");
     let pkgs = vec![
@@ -501,7 +501,9 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
     };
     let files = RepoFileArgs {
         releasever: Some("eln".into()),
-        cache_dir: Some(t.path().join("metadata")),
+        cache: CacheDirArgs {
+            cache_dir: Some(t.path().join("metadata")),
+        },
         ..Default::default()
     };
     let mut notes = Vec::new();
@@ -535,7 +537,7 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
 fn lua_dependent_dist_from_the_repos_lua_module() {
     use buildroot_core::archful::MacroArgs;
     use buildroot_core::cli::RepoFileArgs;
-    use buildroot_core::cli::{BinaryRepoArgs, CoreArgs};
+    use buildroot_core::cli::{BinaryRepoArgs, CacheDirArgs, CoreArgs};
     let t = tempfile::tempdir().unwrap();
     let args = MacroArgs {
         binary: BinaryRepoArgs {
@@ -552,7 +554,9 @@ fn lua_dependent_dist_from_the_repos_lua_module() {
     };
     let files = RepoFileArgs {
         releasever: Some("eln".into()),
-        cache_dir: Some(t.path().join("metadata")),
+        cache: CacheDirArgs {
+            cache_dir: Some(t.path().join("metadata")),
+        },
         ..Default::default()
     };
     let targets = args

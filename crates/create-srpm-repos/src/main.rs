@@ -101,7 +101,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<()> {
     args.quiet.apply();
-    if let Some(dir) = &args.repo_files.cache_dir {
+    if let Some(dir) = &args.repo_files.cache.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
     let arch = args.target.checked()?;

@@ -138,7 +138,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<()> {
     args.quiet.apply();
-    if let Some(dir) = &args.repos.files.cache_dir {
+    if let Some(dir) = &args.repos.files.cache.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
     let arches = target_arches(&args.arches)?;

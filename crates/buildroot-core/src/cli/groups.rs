@@ -54,10 +54,10 @@ impl TargetArchArgs {
     }
 }
 
-/// `--cache-dir`'s help, the same in every tool: [`RepoFileArgs`] (the
-/// tools that read repo files) and [`CacheDirArgs`] (compose-view,
-/// fetch-compose) name one directory, [`cache_dir`]'s.
-pub(super) const CACHE_DIR_HELP: &str = "Cache directory: HTTP downloads (repositories' metadata, \
+/// `--cache-dir`'s help, the same in every tool (one directory,
+/// [`cache_dir`]'s). A constant rather than a doc comment: clap would drop
+/// its last period.
+const CACHE_DIR_HELP: &str = "Cache directory: HTTP downloads (repositories' metadata, \
 content-resolver's lists) and the pools built from every set of repositories (pools/, read back \
 while the repos are unchanged; safe to delete; the 24 most recently used are kept, and each \
 arch's 6 most recent, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the same for every \
@@ -65,12 +65,12 @@ tool: $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else ~/.cache/r
 without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID, or \
 rpm-buildroot-UID-XXXXXX when another took that name).";
 
-/// `--cache-dir` of the tools that take no repo files (compose-view,
-/// fetch-compose); [`super::RepoFileArgs`] holds the same option for the others.
+/// `--cache-dir`, every tool's: flattened as it is into compose-view and
+/// fetch-compose, which take no repo files, and through
+/// [`super::RepoFileArgs`] into the others.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct CacheDirArgs {
-    // Its help is CACHE_DIR_HELP (a doc comment here would be a second
-    // help text).
+    // Its help is CACHE_DIR_HELP.
     #[allow(missing_docs)]
     #[arg(long, value_name = "DIR", help = CACHE_DIR_HELP)]
     pub cache_dir: Option<PathBuf>,

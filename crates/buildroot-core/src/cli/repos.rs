@@ -9,8 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cache_dir;
-use super::groups::CACHE_DIR_HELP;
+use super::CacheDirArgs;
 use crate::error::{Error, Result};
 use crate::rpmmd::{parse_repofile, read_varsdirs, MainDefaults, RepoSpec, Vars};
 
@@ -86,12 +85,11 @@ pub struct RepoFileArgs {
     /// --dnf-conf's varsdir=, as dnf takes it when not given].
     #[arg(long)]
     pub releasever: Option<String>,
-    // A field of its own, not a flattened `CacheDirArgs`: callers set it
-    // in struct literals (`RepoFileArgs { cache_dir: Some(..), .. }`).
-    // Its help is CACHE_DIR_HELP.
-    #[allow(missing_docs)]
-    #[arg(long, value_name = "DIR", help = CACHE_DIR_HELP)]
-    pub cache_dir: Option<PathBuf>,
+    // clap's derive reads doc comments of `arg` fields only: this one is
+    // no help text.
+    /// `--cache-dir`, the same group as the tools without repo files take.
+    #[command(flatten)]
+    pub cache: CacheDirArgs,
 }
 
 impl RepoFileArgs {
@@ -154,7 +152,7 @@ impl RepoFileArgs {
     /// as every dnf command shares one cachedir. (Earlier versions kept it in
     /// the SRPM cache's `.metadata/`, which is no longer read.)
     pub fn metadata_dir(&self) -> crate::error::Result<PathBuf> {
-        cache_dir(self.cache_dir.as_deref())
+        self.cache.dir()
     }
 
     /// The sections of `--dnf-conf`, then of every `--repofile` (dnf reads
@@ -259,7 +257,7 @@ impl RepoArgs {
 
     /// `--cache-dir` ([`super::given_cache_dir`]), or the user's cache ([`super::default_cache_dir`]).
     pub fn cache_dir(&self) -> crate::error::Result<PathBuf> {
-        cache_dir(self.source.files.cache_dir.as_deref())
+        self.source.files.cache.dir()
     }
 }
 

@@ -217,7 +217,7 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     // The macro packages' metadata and files go to the run's cache.
     let cache = r.repos.cache_dir()?;
     let mut files = r.repos.source.files.clone();
-    files.cache_dir = Some(cache.clone());
+    files.cache.cache_dir = Some(cache.clone());
     // The run's core names hold its release package already.
     let macros = MacroArgs {
         binary: r.repos.binary.clone(),
