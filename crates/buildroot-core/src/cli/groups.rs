@@ -171,11 +171,18 @@ impl clap::FromArgMatches for CoreArgs {
         })
     }
 
+    /// Only what the command line gave replaces `self`'s values.
     fn update_from_arg_matches(
         &mut self,
         m: &clap::ArgMatches,
     ) -> std::result::Result<(), clap::Error> {
-        *self = Self::from_arg_matches(m)?;
+        let given = Self::from_arg_matches(m)?;
+        if m.value_source("core") == Some(clap::parser::ValueSource::CommandLine) {
+            self.core = given.core;
+        }
+        if given.release_package.is_some() {
+            self.release_package = given.release_package;
+        }
         Ok(())
     }
 }
@@ -220,11 +227,10 @@ impl SourceListArgs {
 /// The options that add to the spec macros of the binary repos' buildroot,
 /// one definition for the three tools that evaluate specs:
 /// identify-archful-srpms and create-srpm-repos (through
-/// [`crate::archful::MacroArgs`])
-/// and buildroot-generator (for its `--spec` files, which refuses them
-/// without one: that tool's help says so). The texts speak of "the specs"
-/// so that they read right in all three; rpm's own `--define` and dnf
-/// builddep's `-D` are what `--define` mirrors.
+/// [`crate::archful::MacroArgs`]) and buildroot-generator (for its `--spec`
+/// files, which refuses them without one: that tool's help says so). The
+/// texts speak of "the specs" so that they read right in all three; rpm's
+/// own `--define` and dnf builddep's `-D` are what `--define` mirrors.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SpecMacroArgs {
     /// Also install NAME into the buildroot whose macro packages define the spec macros
@@ -341,6 +347,11 @@ mod tests {
             e.to_string(),
             "--core ',': lists no names (--core '' asks for no core on purpose)"
         );
+        // An update takes only what the command line gives.
+        let mut t = Tool::parse_from(["t", "--core", "bash", "--release-package", "r"]);
+        t.try_update_from(["t", "--release-package", "s"]).unwrap();
+        assert_eq!(t.core.core.as_deref(), Some(&["bash".to_string()][..]));
+        assert_eq!(t.core.release_package(), "s");
         // The default is shown as clap shows any default.
         let help = Tool::command().render_help().to_string();
         assert!(help.contains("[default: fedora-release-eln]"), "{help}");
