@@ -457,6 +457,7 @@ fn rpm_base_macros_and_the_target_platform_file() {
 fn the_evaluator_gets_the_repos_macros_per_arch() {
     use buildroot_core::archful::MacroArgs;
     use buildroot_core::cli::RepoFileArgs;
+    use buildroot_core::cli::{BinaryRepoArgs, CacheDirArgs, CoreArgs};
     let t = tempfile::tempdir().unwrap();
     let repo = t.path().join("repo");
     let pkgs = vec![
@@ -489,13 +490,20 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
     ];
     write_repodata(&repo, &pkgs, &WriteOptions::default()).unwrap();
     let args = MacroArgs {
-        repos: vec![format!("bin={}", repo.display())],
-        core: Some(vec!["redhat-rpm-config".into()]),
+        binary: BinaryRepoArgs {
+            repos: vec![format!("bin={}", repo.display())],
+        },
+        core: CoreArgs {
+            core: Some(vec!["redhat-rpm-config".into()]),
+            release_package: Some(String::new()),
+        },
         ..Default::default()
     };
     let files = RepoFileArgs {
         releasever: Some("eln".into()),
-        cache_dir: Some(t.path().join("metadata")),
+        cache: CacheDirArgs {
+            cache_dir: Some(t.path().join("metadata")),
+        },
         ..Default::default()
     };
     let mut notes = Vec::new();
@@ -529,17 +537,26 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
 fn lua_dependent_dist_from_the_repos_lua_module() {
     use buildroot_core::archful::MacroArgs;
     use buildroot_core::cli::RepoFileArgs;
+    use buildroot_core::cli::{BinaryRepoArgs, CacheDirArgs, CoreArgs};
     let t = tempfile::tempdir().unwrap();
     let args = MacroArgs {
-        repos: vec![format!(
-            "bin={}",
-            testdata().join("repos/$basearch").display()
-        )],
+        binary: BinaryRepoArgs {
+            repos: vec![format!(
+                "bin={}",
+                testdata().join("repos/$basearch").display()
+            )],
+        },
+        core: CoreArgs {
+            release_package: Some(String::new()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let files = RepoFileArgs {
         releasever: Some("eln".into()),
-        cache_dir: Some(t.path().join("metadata")),
+        cache: CacheDirArgs {
+            cache_dir: Some(t.path().join("metadata")),
+        },
         ..Default::default()
     };
     let targets = args

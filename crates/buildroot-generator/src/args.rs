@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
-use buildroot_core::archful::SpecMacroArgs;
-use buildroot_core::cli::{QuietArgs, RepoArgs, TargetArchArgs};
+use buildroot_core::cli::{
+    CoreArgs, QuietArgs, RepoArgs, SourceListArgs, SpecMacroArgs, TargetArchArgs,
+};
 use buildroot_core::generator::Print;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
@@ -100,27 +101,14 @@ pub(crate) struct Args {
     pub(crate) target: TargetArchArgs,
     #[command(flatten)]
     pub(crate) repos: RepoArgs,
-    // Not `archful::MacroArgs`' --core and --release-package: here they
-    // make the buildroot itself (with --core-file beside, and a warning
-    // that tells the default release package from one given), there only
-    // the buildroot whose macro packages are read.
-    /// Core buildroot names, comma-separated (default: mock's build group;
-    /// '' for none: each source's BuildRequires alone, with --release-package).
-    #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
-    pub(crate) core: Option<Vec<String>>,
+    // --core and --release-package, shared with the archful tools (whose
+    // spec macros come from the buildroot they make).
+    #[command(flatten)]
+    pub(crate) core: CoreArgs,
     /// Core buildroot names, one per line (a file that lists none: a warning;
     /// --core '' is no core on purpose).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "core")]
     pub(crate) core_file: Option<String>,
-    /// Release package added to the core ("" for none) [default: fedora-release-eln]
-    // No clap default (the help shows it as clap would): a warning about the
-    // name says when it is the default.
-    #[arg(
-        long,
-        value_name = "RELEASE_PACKAGE",
-        long_help = "Release package added to the core (\"\" for none)\n\n[default: fedora-release-eln]"
-    )]
-    pub(crate) release_package: Option<String>,
     /// content-resolver placeholder JSON: sources that do not exist yet.
     #[arg(long, value_name = "FILE")]
     pub(crate) placeholders: Option<PathBuf>,
@@ -211,10 +199,8 @@ pub(crate) struct Args {
     /// `-q`, as every tool that reads repositories has it.
     #[command(flatten)]
     pub(crate) quiet: QuietArgs,
-    /// A file of source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
-    /// name and NVR lines are taken as their names.
-    #[arg(default_value = "-")]
-    pub(crate) input: String,
+    #[command(flatten)]
+    pub(crate) list: SourceListArgs,
 }
 
 /// A --why NAME: a name, not nothing (`--why "$pkg"` with an unset
@@ -261,9 +247,6 @@ fn why_name(s: &str) -> Result<String, String> {
     ))
 }
 
-/// --release-package's default.
-const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
-
 impl Args {
     /// The first option given that only the --spec files read (`--define`,
     /// `--macro-package`, `--macros`, `--no-repo-macros`, `--trust-specs`),
@@ -285,12 +268,5 @@ impl Args {
     /// The list `--print` names (binaries when not given).
     pub(crate) fn print(&self) -> Print {
         self.print.unwrap_or(Print::Binaries)
-    }
-
-    /// The release package added to the core ("": none).
-    pub(crate) fn release_package(&self) -> &str {
-        self.release_package
-            .as_deref()
-            .unwrap_or(DEFAULT_RELEASE_PACKAGE)
     }
 }

@@ -105,17 +105,7 @@ impl Observer for Stderr {
     }
 
     fn timings(&self, t: &Timings) {
-        buildroot_core::diag!(
-            "timings: arch={} packages={} load_s={:.3} fixed_point_s={:.3} sources={} transactions={} binaries={} pool_cached={}",
-            self.arch,
-            t.packages,
-            t.load_s,
-            t.fixed_point_s,
-            t.sources,
-            t.transactions,
-            t.binaries,
-            t.pool_cached as u8
-        );
+        buildroot_core::diag!("{}", t.line(&self.arch));
     }
 }
 

@@ -26,7 +26,7 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
     let prefer_release = args.prefer.regex()?;
     // A what-if typed at a terminal without an input: the given files'
     // names are the input (nothing would come from the terminal).
-    let given_as_input = args.input == "-"
+    let given_as_input = args.list.input == "-"
         && std::io::stdin().is_terminal()
         && !(args.srpm.is_empty() && args.spec.is_empty());
     one_list_from_stdin(args, given_as_input)?;
@@ -35,10 +35,10 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
         None => Default::default(),
     };
     let core = generator::core_names(
-        args.core.as_deref(),
+        args.core.core.as_deref(),
         args.core_file.as_deref(),
-        args.release_package(),
-        args.release_package.is_some(),
+        args.core.release_package(),
+        args.core.release_package.is_some(),
     )?;
     if let (Some(w), false) = (&core.warning, args.quiet.quiet) {
         buildroot_core::diag!("buildroot-generator: warning: {w}");
@@ -50,7 +50,7 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
     }
     let input = match given_as_input {
         true => Input::GivenFiles,
-        false => Input::Lines(generator::read_input(&args.input)?),
+        false => Input::Lines(generator::read_input(&args.list.input)?),
     };
     Ok(Request {
         arch,
@@ -67,10 +67,7 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
         },
         release_by_default: core.release_by_default,
         input,
-        input_name: match args.input.as_str() {
-            "-" => "<stdin>".to_string(),
-            f => f.to_string(),
-        },
+        input_name: args.list.shown().to_string(),
         from_binaries: args.from_binaries,
         only_binaries: &args.only_binaries,
         srpms: &args.srpm,
@@ -94,7 +91,7 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
 
 /// At most one of the lists is read from stdin.
 fn one_list_from_stdin(args: &Args, given_as_input: bool) -> Result<()> {
-    let input = (!given_as_input).then_some(("INPUT", args.input.as_str()));
+    let input = (!given_as_input).then_some(("INPUT", args.list.input.as_str()));
     let placeholders_file = args.placeholders.as_ref().map(|p| p.to_str().unwrap_or(""));
     buildroot_core::pkglist::one_list_from_stdin(
         input

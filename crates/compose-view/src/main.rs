@@ -5,14 +5,13 @@
 //! Thin by design: argument parsing and printing here, everything else in
 //! `buildroot_core::content_resolver`.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use buildroot_core::cli::{CacheDirArgs, QuietArgs};
 use buildroot_core::content_resolver::{
-    self, config_view_id, lists, Loaded, Request, ViewList as Print,
+    self, config_view_id, lists, report, Loaded, Request, ViewList as Print,
 };
 use buildroot_core::pkglist::Stdout;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
@@ -167,19 +166,8 @@ impl std::fmt::Display for Failure {
 }
 
 impl From<buildroot_core::Error> for Failure {
-    /// The library's line, with the option that gave the value named.
     fn from(e: buildroot_core::Error) -> Self {
-        use buildroot_core::Error;
-        let line = match &e {
-            Error::UnknownView { .. } => format!("--view {e}"),
-            Error::ArchNotInView { .. } => format!("--arch {e}"),
-            Error::UnknownRepo { .. } => format!("--repo-override {e}"),
-            Error::OutputDir { path, problem } => {
-                format!("{}: --output-dir {problem}", path.display())
-            }
-            _ => e.to_string(),
-        };
-        Failure(vec![line])
+        Failure(vec![report::error_line(&e)])
     }
 }
 
@@ -207,14 +195,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         )]));
     }
     let loaded = content_resolver::load_dir(&cli.configs)?;
-    // A mistyped --configs (the checkout above configs/, say) must not
-    // pass --check, nor look like a config set without the view.
-    if loaded.files == 0 {
-        return Err(Failure(vec![format!(
-            "{}: no *.yaml files (--configs names content-resolver's configs directory)",
-            cli.configs.display()
-        )]));
-    }
+    report::check_configs_found(&loaded, &cli.configs)?;
     if !cli.quiet.quiet {
         for w in &loaded.warnings {
             buildroot_core::diag!("compose-view: warning: {w}");
@@ -243,7 +224,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             cli.view.as_deref().unwrap_or_default(),
         ),
         arches: cli.arches.clone(),
-        overrides: overrides(cli)?,
+        overrides: report::overrides(&cli.overrides)?,
         cache_dir: Some(cli.cache.dir()?),
         extra_labels: cli.extra_labels.clone(),
     };
@@ -276,16 +257,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| Failure(vec![e.to_string()]))
-}
-
-fn overrides(cli: &Cli) -> Result<BTreeMap<String, String>, Failure> {
-    let mut map = BTreeMap::new();
-    for (id, url) in &cli.overrides {
-        if map.insert(id.clone(), url.clone()).is_some() {
-            return Err(Failure(vec![format!("--repo-override {id} given twice")]));
-        }
-    }
-    Ok(map)
 }
 
 fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {

@@ -7,9 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::repos_run::{self, create_srpm_repos, RepoRunRequest};
-use buildroot_core::archful::{check_cache_to_read, MacroArgs, SrpmCacheArgs};
-use buildroot_core::cli::{PreferReleaseArgs, QuietArgs, RepoFileArgs, TargetArchArgs};
+use buildroot_core::archful::repos_run::{
+    self, create_srpm_repos, empty_list_refusal, RepoRunRequest,
+};
+use buildroot_core::archful::{check_cache_to_read, MacroArgs};
+use buildroot_core::cli::{
+    PreferReleaseArgs, QuietArgs, RepoFileArgs, SourceListArgs, SrpmCacheArgs, TargetArchArgs,
+};
 use buildroot_core::pkglist::{not_stdout, one_list_from_stdin, read_input_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
@@ -86,10 +90,8 @@ struct Args {
     /// empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// A file of this arch's buildroot source names ("-" or nothing: stdin); NEVRAs, SRPM
-    /// file names and buildroot-generator's *-nvrs lines name theirs.
-    #[arg(default_value = "-")]
-    input: String,
+    #[command(flatten)]
+    list: SourceListArgs,
 }
 
 fn main() -> ExitCode {
@@ -97,20 +99,9 @@ fn main() -> ExitCode {
     buildroot_core::cli::main("create-srpm-repos", |args: Args| run(&args).map(|()| 0))
 }
 
-/// Why an empty input list is refused: it would empty the repo, and is
-/// what a failed step before this one (an empty pipe) gives.
-fn empty_list_refused(input: &str, out: &std::path::Path) -> String {
-    let input = if input == "-" { "<stdin>" } else { input };
-    format!(
-        "{input}: the list of sources is empty (did the step before fail?); \
-         --allow-empty writes an empty repo into {}",
-        out.display()
-    )
-}
-
 fn run(args: &Args) -> Result<()> {
     args.quiet.apply();
-    if let Some(dir) = &args.repo_files.cache_dir {
+    if let Some(dir) = &args.repo_files.cache.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
     let arch = args.target.checked()?;
@@ -127,7 +118,10 @@ fn run(args: &Args) -> Result<()> {
         .map_err(|e| repos_run::option_names(e, &args.cache.srpm_cache))?;
     let prefer_release = args.prefer.regex()?;
     args.macros.check_core()?;
-    one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
+    one_list_from_stdin([
+        ("INPUT", args.list.input.as_str()),
+        ("--archful", &args.archful),
+    ])?;
     not_stdout(
         "--out",
         Some(&args.out),
@@ -139,9 +133,9 @@ fn run(args: &Args) -> Result<()> {
     if !args.out.exists() {
         buildroot_core::atomic::check_writable(&args.out, "--out")?;
     }
-    let lines = read_input_list(&args.input, Names::Verbatim)?;
+    let lines = read_input_list(&args.list.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
-        bail!("{}", empty_list_refused(&args.input, &args.out));
+        bail!("{}", empty_list_refusal(args.list.shown(), &args.out));
     }
     let run = create_srpm_repos(RepoRunRequest {
         arch,
@@ -150,7 +144,7 @@ fn run(args: &Args) -> Result<()> {
         macros: &args.macros,
         spec_args: &args.spec_args,
         prefer_release: prefer_release.as_ref(),
-        input: &args.input,
+        input: &args.list.input,
         lines,
         archful: &args.archful,
         out: &args.out,

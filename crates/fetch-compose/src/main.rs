@@ -1,16 +1,18 @@
 //! fetch-compose: the workflow's compose input (step 1) from content-resolver's
 //! published view lists, per arch, into a directory the other steps read.
-//! A thin binary over `buildroot_core::workload::fetch_run` (the checks, the
-//! fetch and the output directory); here the options and the printing.
+//! A thin binary over `buildroot_core::workload::fetch_run::run` (the
+//! checks, the fetch, the output directory and which lines are said); here
+//! the options and stderr.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use buildroot_core::cli::CacheDirArgs;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
-use buildroot_core::workload::fetch_run::{fetch_compose_dir, FetchRequest};
+use buildroot_core::workload::fetch_run::{self, FetchRequest};
 use buildroot_core::workload::published::ViewLists;
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 const AFTER_HELP: &str = "\
 For every --arch, content-resolver's view-binary-package-name-list--VIEW--ARCH.txt and
@@ -41,15 +43,6 @@ Exit codes:
   2  bad usage, a list that cannot be fetched (one line names its URL and the problem) or
      read, or an output that cannot be written; nothing is written then";
 
-/// Which of the view's lists.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Lists {
-    /// view-*: the packages of the view's workloads (the compose).
-    Runtime,
-    /// view-all-*: those and what content-resolver found their buildroot needs.
-    All,
-}
-
 /// A --url that names something: `--url "$COMPOSE_URL"` with the variable
 /// unset or blank is bad usage naming the option (the reader's own line,
 /// "empty repository URL", named neither the option nor what to give).
@@ -78,7 +71,7 @@ struct Args {
     arches: Vec<String>,
     /// Which lists: the view's workloads, or everything including its buildroot.
     #[arg(long, value_enum, default_value = "runtime")]
-    lists: Lists,
+    lists: ViewLists,
     /// The directory to write ARCH.txt and sources-ARCH.txt into.
     #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
@@ -103,28 +96,22 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
     }
-    // Said before any list is fetched, naming the option.
-    buildroot_core::atomic::check_writable(&args.out, "--out")?;
     let request = FetchRequest {
         url: &args.url,
         view: &args.view,
         arches: &args.arches,
-        lists: match args.lists {
-            Lists::Runtime => ViewLists::Runtime,
-            Lists::All => ViewLists::All,
-        },
+        lists: args.lists,
         out: &args.out,
         cache_dir: args.cache.cache_dir.as_deref(),
     };
-    let fetched = fetch_compose_dir(&request, &mut |w| {
-        if !args.quiet {
-            buildroot_core::diag!("fetch-compose: warning: {w}");
-        }
-    })?;
-    if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        for arch in &fetched {
-            buildroot_core::diag!("{}", arch.summary());
-        }
-    }
-    Ok(())
+    let terminal = std::io::stderr().is_terminal();
+    fetch_run::run(
+        &request,
+        args.quiet,
+        terminal,
+        &mut |kind, line| match kind {
+            "" => buildroot_core::diag!("{line}"),
+            k => buildroot_core::diag!("fetch-compose: {k}: {line}"),
+        },
+    )
 }

@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::identify_run::{identify_sources, IdentifyRequest};
-use buildroot_core::archful::{
-    check_rpmspec, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs, DEFAULT_ARCHES,
+use buildroot_core::archful::identify_run::{
+    empty_list_refusal, identify_sources, target_arches, IdentifyRequest,
 };
-use buildroot_core::cli::{PreferReleaseArgs, QuietArgs, SourceRepoArgs};
+use buildroot_core::archful::{check_rpmspec, KeepUnlistedArgs, MacroArgs};
+use buildroot_core::cli::{
+    PreferReleaseArgs, QuietArgs, SourceListArgs, SourceRepoArgs, SrpmCacheArgs,
+};
 use buildroot_core::pkglist::{
     not_stdout, read_input_list, write_list, write_list_file, Names, Stdout,
 };
@@ -123,10 +125,8 @@ struct Args {
     /// without it an empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// A file of source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names
-    /// and buildroot-generator's *-nvrs lines name theirs.
-    #[arg(default_value = "-")]
-    input: String,
+    #[command(flatten)]
+    list: SourceListArgs,
 }
 
 fn main() -> ExitCode {
@@ -138,21 +138,10 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<()> {
     args.quiet.apply();
-    if let Some(dir) = &args.repos.files.cache_dir {
+    if let Some(dir) = &args.repos.files.cache.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
-    let mut arches: Vec<String> = if args.arches.is_empty() {
-        DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.arches.clone()
-    };
-    // An arch given twice (`--arch $a` from a list with a repeat) is one
-    // arch: asked about once, listed once in the JSON's `arches`.
-    let mut seen = std::collections::HashSet::new();
-    arches.retain(|a| seen.insert(a.clone()));
-    for a in &arches {
-        buildroot_core::cli::check_arch(a)?;
-    }
+    let arches = target_arches(&args.arches)?;
     let prefer_release = args.prefer.regex()?;
     if args.rpmspec {
         check_rpmspec().map_err(|e| {
@@ -188,24 +177,12 @@ fn run(args: &Args) -> Result<()> {
     )?;
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines: they
     // are matched against the source repos once those are loaded.
-    let lines = read_input_list(&args.input, Names::Verbatim)?;
+    let lines = read_input_list(&args.list.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
-        let input = if args.input == "-" {
-            "<stdin>"
-        } else {
-            &args.input
-        };
-        // What --allow-empty does: a refresh listing nothing deletes every
-        // SRPM, those used within --keep-unlisted hours only later.
-        let then = match args.keep.keep_unlisted_hours {
-            0 => "at once".to_string(),
-            1 => "once no run has used them for an hour (--keep-unlisted)".to_string(),
-            h => format!("once no run has used them for {h} hours (--keep-unlisted)"),
-        };
+        let (input, cache) = (args.list.shown(), &args.cache.srpm_cache);
         bail!(
-            "{input}: the list of sources is empty (did the step before fail?); with \
-             --allow-empty the SRPMs in {} are deleted {then}",
-            args.cache.srpm_cache.display()
+            "{}",
+            empty_list_refusal(input, cache, args.keep.keep_unlisted_hours)
         );
     }
     let retention = args.keep.retention();
@@ -218,7 +195,7 @@ fn run(args: &Args) -> Result<()> {
         retention,
         prefer_release: prefer_release.as_ref(),
         rpmspec: args.rpmspec,
-        input: &args.input,
+        input: &args.list.input,
         lines: &lines,
         quiet: args.quiet.quiet,
         announce: std::io::stderr().is_terminal() && !args.quiet.quiet,

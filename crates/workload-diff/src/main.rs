@@ -11,13 +11,12 @@
 
 mod args;
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use buildroot_core::pkglist::one_list_from_stdin;
-use buildroot_core::workload::request::{self, by_arch, Format, Request};
+use buildroot_core::workload::request::{self, by_arch, check_arches, Format, Request};
 use buildroot_core::workload::verify_report::verify_report;
 use buildroot_core::workload::WorkloadMeta;
 use buildroot_core::Error;
@@ -168,68 +167,6 @@ fn format_name(f: Format) -> String {
     f.to_possible_value()
         .map(|v| v.get_name().to_string())
         .unwrap_or_default()
-}
-
-/// Every compose arch needs a buildroot (file or dir) and the other way
-/// round; the buildroot format needs a directory for every arch.
-fn check_arches(
-    compose: &BTreeMap<&str, &str>,
-    buildroot: &BTreeMap<&str, &str>,
-    dirs: &BTreeMap<&str, &str>,
-    format: Format,
-) -> Result<(), Error> {
-    let buildroot_format = format == Format::Buildroot;
-    if format == Format::Allowed {
-        return if compose.len() == 1 {
-            Ok(())
-        } else {
-            Err(Error::Usage(
-                "--format allowed needs exactly one --compose ARCH=FILE (and --workload)".into(),
-            ))
-        };
-    }
-    if buildroot_format {
-        if dirs.is_empty() {
-            return Err(Error::Usage(
-                "--format buildroot needs --buildroot-dir ARCH=DIR for every arch".into(),
-            ));
-        }
-        if let Some(a) = compose
-            .keys()
-            .chain(buildroot.keys())
-            .find(|a| !dirs.contains_key(*a))
-        {
-            return Err(Error::Usage(format!(
-                "--format buildroot needs --buildroot-dir for {a}"
-            )));
-        }
-        if compose.is_empty() {
-            return Ok(());
-        }
-    } else if compose.is_empty() {
-        return Err(Error::Usage(
-            "--compose ARCH=FILE is required (once per arch)".into(),
-        ));
-    }
-    if let Some(a) = compose
-        .keys()
-        .find(|a| !buildroot.contains_key(*a) && !dirs.contains_key(*a))
-    {
-        return Err(Error::Usage(format!(
-            "arch {a} has --compose but no --buildroot or --buildroot-dir"
-        )));
-    }
-    if let Some(a) = buildroot.keys().find(|a| !compose.contains_key(*a)) {
-        return Err(Error::Usage(format!(
-            "arch {a} has --buildroot but no --compose"
-        )));
-    }
-    if let Some(a) = dirs.keys().find(|a| !compose.contains_key(*a)) {
-        return Err(Error::Usage(format!(
-            "arch {a} has --buildroot-dir but no --compose"
-        )));
-    }
-    Ok(())
 }
 
 fn meta(cli: &Cli) -> WorkloadMeta {

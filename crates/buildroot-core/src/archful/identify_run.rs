@@ -72,6 +72,44 @@ pub struct Identified {
     pub hold: CacheHold,
 }
 
+/// The arches a run asks about, from `--arch` as given: the four ELN
+/// arches ([`super::DEFAULT_ARCHES`]) when none is given, else each given
+/// one once, in the order first given (`--arch $a` from a list with a
+/// repeat asks once and is listed once in the JSON's `arches`), each
+/// refused unless rpm knows it ([`crate::cli::check_arch`]).
+pub fn target_arches(given: &[String]) -> Result<Vec<String>> {
+    let mut arches: Vec<String> = match given.is_empty() {
+        true => super::DEFAULT_ARCHES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        false => given.to_vec(),
+    };
+    let mut seen = HashSet::new();
+    arches.retain(|a| seen.insert(a.clone()));
+    for a in &arches {
+        crate::cli::check_arch(a)?;
+    }
+    Ok(arches)
+}
+
+/// Why an empty input list (`input` as messages name it) is refused
+/// without `--allow-empty`: it is what a failed step before this one gives,
+/// and `--allow-empty` would have the refresh list nothing, deleting every
+/// SRPM of `cache` (those used within `keep_unlisted_hours` only later).
+pub fn empty_list_refusal(input: &str, cache: &Path, keep_unlisted_hours: u64) -> String {
+    let then = match keep_unlisted_hours {
+        0 => "at once".to_string(),
+        1 => "once no run has used them for an hour (--keep-unlisted)".to_string(),
+        h => format!("once no run has used them for {h} hours (--keep-unlisted)"),
+    };
+    format!(
+        "{input}: the list of sources is empty (did the step before fail?); with \
+         --allow-empty the SRPMs in {} are deleted {then}",
+        cache.display()
+    )
+}
+
 /// The library's error line, with the options that gave the values named.
 pub fn option_names(e: Error) -> Error {
     match e {
@@ -315,5 +353,50 @@ impl Identified {
             "one --arch ({arch}): {what} (BuildRequires that differ between arches){listed}; \
              give two or more --arch to find them (the SRPM cache is refreshed all the same)"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No --arch: the four ELN arches; given ones each once, in the order
+    /// first given; an unknown one refused in the tools' words.
+    #[test]
+    fn target_arches_default_dedup_and_check() {
+        let given = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            target_arches(&[]).unwrap(),
+            ["aarch64", "ppc64le", "s390x", "x86_64"]
+        );
+        assert_eq!(
+            target_arches(&given(&["x86_64", "aarch64", "x86_64"])).unwrap(),
+            ["x86_64", "aarch64"]
+        );
+        let e = target_arches(&given(&["x86_64", "x86-64"])).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("--arch x86-64: unknown architecture (known: "),
+            "{e}"
+        );
+    }
+
+    /// The refusal says what --allow-empty would do with the cache, in
+    /// the hours --keep-unlisted gives.
+    #[test]
+    fn an_empty_list_refusal_says_when_the_srpms_would_go() {
+        let cache = Path::new("work/srpms");
+        let line = |hours| empty_list_refusal("<stdin>", cache, hours);
+        let head = "<stdin>: the list of sources is empty (did the step before fail?); with \
+                    --allow-empty the SRPMs in work/srpms are deleted";
+        assert_eq!(line(0), format!("{head} at once"));
+        assert_eq!(
+            line(1),
+            format!("{head} once no run has used them for an hour (--keep-unlisted)")
+        );
+        assert_eq!(
+            line(72),
+            format!("{head} once no run has used them for 72 hours (--keep-unlisted)")
+        );
     }
 }

@@ -31,7 +31,7 @@ pub use cache::{
 pub use cache_hold::CacheHold;
 pub use cache_sums::SUMS_FILE;
 pub use cache_uses::{record_use, Retention, DEFAULT_KEEP_UNLISTED, USES_FILE};
-pub use options::{ArchTarget, KeepUnlistedArgs, MacroArgs, SpecMacroArgs, SrpmCacheArgs};
+pub use options::{ArchTarget, KeepUnlistedArgs, MacroArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};
 pub use spec_cache::SPECS_DIR;

@@ -1,8 +1,10 @@
-//! The spec-macro options identify-archful-srpms and create-srpm-repos
-//! share (one clap struct, flattened into both; its [`SpecMacroArgs`] part
-//! is buildroot-generator's too, for its `--spec` files), and what they
-//! give: per target arch, the evaluator's context and the macro files rpm
-//! gets (rpm's `rpmReadConfigFiles` order, then `--define` as rpmbuild's).
+//! Where identify-archful-srpms' and create-srpm-repos' spec macros come
+//! from ([`MacroArgs`]: the command line's groups `--repo`, `--core`/
+//! `--release-package` and the spec-macro options, defined once in
+//! [`crate::cli`] and flattened here; buildroot-generator takes the same
+//! groups for its `--spec` files), and what they give: per target arch,
+//! the evaluator's context and the macro files rpm gets (rpm's
+//! `rpmReadConfigFiles` order, then `--define` as rpmbuild's).
 //!
 //! The macros of an arch, later ones winning as in rpm: the distribution's
 //! macro packages from the binary repos ([`crate::distmacros`]; or, with
@@ -14,97 +16,29 @@ use std::path::{Path, PathBuf};
 
 use super::cache_uses::{Retention, DEFAULT_KEEP_UNLISTED};
 use crate::buildroot::DEFAULT_CORE;
-use crate::cli::RepoFileArgs;
+use crate::cli::{BinaryRepoArgs, CoreArgs, RepoFileArgs, SpecMacroArgs};
 use crate::distmacros::{self, dir_macro_files, platform_file, Found, RepoMacros};
 use crate::error::Result;
 use crate::pool::Pool;
 use crate::rpmmd::RepoSpec;
 use crate::spec::SpecContext;
 
-/// Where the spec macros come from (shared by the archful tools).
+/// Where the spec macros come from: the options of the archful tools that
+/// make them, one struct (flattened into both) of the shared groups.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct MacroArgs {
-    // Not `cli::RepoArgs`' --repo: the same ID=URL values, but here the
-    // repos only give the macro packages (the help says so), and callers
-    // set `repos` in struct literals.
-    /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced by
-    /// the --arch, each one's when several are given; ID is the text before the first '=' when it
-    /// holds no '/', else the whole is a bare URL). Its macro packages define the spec macros (see --no-repo-macros);
-    /// so do the enabled sections of --repofile.
-    #[arg(long = "repo", value_name = "ID=URL")]
-    pub repos: Vec<String>,
-    /// The buildroot whose macro packages are used: core names, comma-separated (default:
-    /// mock's build group, as buildroot-generator's --core).
-    #[arg(long, value_delimiter = ',')]
-    pub core: Option<Vec<String>>,
-    /// Release package added to that buildroot ("" for none).
-    #[arg(long, default_value = "fedora-release-eln")]
-    pub release_package: String,
-    // clap's derive reads doc comments of `arg` fields only: this one is
-    // no help text.
+    // clap's derive reads doc comments of `arg` fields only: these are no
+    // help texts.
+    /// `--repo`: the binary repos whose macro packages are read.
+    #[command(flatten)]
+    pub binary: BinaryRepoArgs,
+    /// `--core` and `--release-package`: the buildroot whose macro
+    /// packages count (None: mock's build group, fedora-release-eln).
+    #[command(flatten)]
+    pub core: CoreArgs,
     /// --macro-package, --no-repo-macros, --macros and --define.
     #[command(flatten)]
     pub spec: SpecMacroArgs,
-}
-
-/// The options that add to the spec macros of the binary repos' buildroot,
-/// one definition for the three tools that evaluate specs:
-/// identify-archful-srpms and create-srpm-repos (through [`MacroArgs`])
-/// and buildroot-generator (for its `--spec` files, which refuses them
-/// without one: that tool's help says so). The texts speak of "the specs"
-/// so that they read right in all three; rpm's own `--define` and dnf
-/// builddep's `-D` are what `--define` mirrors.
-#[derive(clap::Args, Clone, Debug, Default)]
-pub struct SpecMacroArgs {
-    /// Also install NAME into the buildroot whose macro packages define the spec macros
-    /// (repeatable), e.g. python3-rpm-macros.
-    #[arg(long = "macro-package", value_name = "NAME")]
-    pub macro_packages: Vec<String>,
-    /// Read the specs without the binary repos' macro packages: only the built-in ELN macros,
-    /// --macros and --define (repos without package files, say).
-    #[arg(long)]
-    pub no_repo_macros: bool,
-    /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded
-    /// (repeatable; loaded after the macro packages, so they win, and before --define).
-    #[arg(long, value_name = "FILE|DIR")]
-    pub macros: Vec<PathBuf>,
-    /// Define a spec macro: 'NAME VALUE' (repeatable; wins over every macro file), as
-    /// `rpmbuild --define` and `dnf builddep -D` take it.
-    #[arg(long = "define", value_name = "'NAME VALUE'")]
-    pub defines: Vec<String>,
-}
-
-impl SpecMacroArgs {
-    /// The first of these options given, as it was given (`--define
-    /// 'NAME VALUE'`, `--macro-package NAME`, `--macros FILE`,
-    /// `--no-repo-macros`), for a tool that refuses them where no spec is
-    /// read (buildroot-generator without `--spec`).
-    pub fn first_given(&self) -> Option<String> {
-        let first =
-            |option: &str, values: &[String]| values.first().map(|v| format!("{option} {v}"));
-        let define = self.defines.first().map(|d| format!("--define '{d}'"));
-        define
-            .or_else(|| first("--macro-package", &self.macro_packages))
-            .or_else(|| {
-                self.macros
-                    .first()
-                    .map(|m| format!("--macros {}", m.display()))
-            })
-            .or_else(|| self.no_repo_macros.then(|| "--no-repo-macros".to_string()))
-    }
-}
-
-/// The SRPM cache the archful tools share: identify-archful-srpms fills it,
-/// create-srpm-repos regenerates from it (one clap struct, flattened into
-/// both, so the flag is spelled and documented once).
-#[derive(clap::Args, Clone, Debug, Default)]
-pub struct SrpmCacheArgs {
-    /// The SRPM cache: identify-archful-srpms keeps one SRPM per listed name in it (others
-    /// are removed once unused: identify-archful-srpms --keep-unlisted) and the extracted
-    /// macro packages; create-srpm-repos regenerates the archful SRPMs from it. (The
-    /// repositories' metadata goes to --cache-dir, the cache buildroot-generator uses.)
-    #[arg(long = "cache", visible_alias = "srpm-cache", value_name = "DIR")]
-    pub srpm_cache: PathBuf,
 }
 
 /// How long identify-archful-srpms keeps, in its SRPM cache, the SRPMs of
@@ -170,7 +104,7 @@ impl MacroArgs {
     /// the sections of `--dnf-conf` and every `--repofile`.
     pub fn binary_repos(&self, arch: &str, files: &RepoFileArgs) -> Result<Vec<RepoSpec>> {
         let vars = files.vars(arch)?;
-        let mut given = crate::cli::given_cli_specs("--repo", &self.repos, &vars)?;
+        let mut given = crate::cli::given_cli_specs("--repo", &self.binary.repos, &vars)?;
         given.extend(files.given_file_specs(&vars)?);
         Ok(crate::cli::first_of_each_id(given))
     }
@@ -223,7 +157,7 @@ impl MacroArgs {
 
     /// The names installed into the buildroot whose macro packages count.
     pub fn install_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = match &self.core {
+        let mut names: Vec<String> = match &self.core.core {
             Some(c) => c
                 .iter()
                 .map(|s| s.trim().to_string())
@@ -231,7 +165,7 @@ impl MacroArgs {
                 .collect(),
             None => DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
         };
-        let release = self.release_package.trim();
+        let release = self.core.release_package().trim();
         for n in std::iter::once(release).chain(self.spec.macro_packages.iter().map(|s| s.trim())) {
             if !n.is_empty() && !names.iter().any(|x| x == n) {
                 names.push(n.to_string());
@@ -312,7 +246,7 @@ impl MacroArgs {
     fn origin(&self, name: &str) -> String {
         if self.spec.macro_packages.iter().any(|m| m.trim() == name) {
             format!("--macro-package {name}")
-        } else if self.release_package.trim() == name {
+        } else if self.core.release_package().trim() == name {
             format!("--release-package {name}")
         } else {
             format!("core name '{name}'")
@@ -322,7 +256,7 @@ impl MacroArgs {
     /// Checks that `--core` names something when it is given with commas
     /// ([`crate::cli::check_core_list`]), before any SRPM is read.
     pub fn check_core(&self) -> Result<()> {
-        crate::cli::check_core_list(self.core.as_deref())
+        self.core.check()
     }
 
     /// Checks, writing nothing, that every `--define` is `NAME VALUE`,
@@ -428,6 +362,7 @@ impl MacroArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::SrpmCacheArgs;
     use clap::Parser;
 
     #[derive(Parser)]
@@ -473,12 +408,51 @@ mod tests {
             assert_eq!(s.defines, ["dist .x", "rhel 9"]);
             assert!(s.no_repo_macros);
         }
-        assert_eq!(a.release_package, "fedora-release-eln");
+        assert_eq!(a.core.release_package(), "fedora-release-eln");
+        assert_eq!(a.core.release_package, None);
         assert_eq!(g.first_given().as_deref(), Some("--define 'dist .x'"));
         let g = Generator::parse_from(["t", "--macros", "/m", "--no-repo-macros"]).spec;
         assert_eq!(g.first_given().as_deref(), Some("--macros /m"));
         assert_eq!(Generator::parse_from(["t"]).spec.first_given(), None);
         assert!(Generator::try_parse_from(["t", "--core", "x"]).is_err());
+    }
+
+    /// `--repo`, `--core` and `--release-package` are one definition for
+    /// the archful tools' macros and buildroot-generator's repos and core:
+    /// the same flags fill the same groups in both.
+    #[test]
+    fn repo_and_core_flags_are_the_generators_groups() {
+        #[derive(Parser)]
+        struct Archful {
+            #[command(flatten)]
+            macros: MacroArgs,
+        }
+        #[derive(Parser)]
+        struct Generator {
+            #[command(flatten)]
+            repos: crate::cli::RepoArgs,
+            #[command(flatten)]
+            core: CoreArgs,
+        }
+        let flags = [
+            "t",
+            "--repo",
+            "bin=/r/$basearch",
+            "--core",
+            "bash,redhat-rpm-config",
+            "--release-package",
+            "",
+        ];
+        let a = Archful::parse_from(flags).macros;
+        let g = Generator::parse_from(flags);
+        assert_eq!(a.binary.repos, ["bin=/r/$basearch"]);
+        assert_eq!(g.repos.binary.repos, a.binary.repos);
+        assert_eq!(g.core.core, a.core.core);
+        assert_eq!(a.core.release_package(), "");
+        assert_eq!(a.install_names(), ["bash", "redhat-rpm-config"]);
+        let repos = a.binary_repos("s390x", &RepoFileArgs::default()).unwrap();
+        assert_eq!(repos[0].baseurl, "/r/s390x");
+        assert_eq!(g.repos.specs("s390x").unwrap()[0].baseurl, "/r/s390x");
     }
 
     #[test]

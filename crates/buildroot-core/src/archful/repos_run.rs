@@ -21,6 +21,17 @@ use crate::error::{Error, OutputDirProblem, Result};
 use crate::pkglist::{names_in_list, read_list, Names};
 use crate::spec::SpecArgs;
 
+/// Why an empty input list (`input` as messages name it) is refused
+/// without `--allow-empty`: it would empty the repo `out`, and is what a
+/// failed step before this one (an empty pipe) gives.
+pub fn empty_list_refusal(input: &str, out: &Path) -> String {
+    format!(
+        "{input}: the list of sources is empty (did the step before fail?); \
+         --allow-empty writes an empty repo into {}",
+        out.display()
+    )
+}
+
 /// A run's options, typed (the tool has refused bad values and read the
 /// input).
 pub struct RepoRunRequest<'a> {
@@ -212,5 +223,20 @@ impl RepoRun {
             r.kept.len(),
             r.removed.len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The refusal names the list and the repo --allow-empty would empty.
+    #[test]
+    fn an_empty_list_refusal_names_the_repo_it_would_empty() {
+        assert_eq!(
+            empty_list_refusal("pass1.txt", Path::new("work/repos/x86_64")),
+            "pass1.txt: the list of sources is empty (did the step before fail?); \
+             --allow-empty writes an empty repo into work/repos/x86_64"
+        );
     }
 }

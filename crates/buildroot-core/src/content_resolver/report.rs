@@ -7,9 +7,11 @@
 //! documents (docs/formats.md, docs/compose-view.md).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use super::{Loaded, ViewResult};
 use crate::buildroot::view_id;
+use crate::error::{Error, Result};
 
 /// The lists `--print` names.
 // No doc comments on the variants: clap would show them in `--help`, which
@@ -23,6 +25,45 @@ pub enum ViewList {
     Sources,
     SourceNvrs,
     Unwanted,
+}
+
+/// A library error as compose-view's line: the option that gave the
+/// value named (`--view`, `--arch`, `--repo-override`, `--output-dir`).
+pub fn error_line(e: &Error) -> String {
+    match e {
+        Error::UnknownView { .. } => format!("--view {e}"),
+        Error::ArchNotInView { .. } => format!("--arch {e}"),
+        Error::UnknownRepo { .. } => format!("--repo-override {e}"),
+        Error::OutputDir { path, problem } => {
+            format!("{}: --output-dir {problem}", path.display())
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// `--repo-override ID=URL` pairs as the request's map; an id given twice
+/// is refused (which URL was meant?).
+pub fn overrides(pairs: &[(String, String)]) -> Result<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for (id, url) in pairs {
+        if map.insert(id.clone(), url.clone()).is_some() {
+            return Err(Error::Usage(format!("--repo-override {id} given twice")));
+        }
+    }
+    Ok(map)
+}
+
+/// Refuses a `--configs` directory of no `*.yaml` file (the checkout above
+/// `configs/`, say): it must not pass `--check`, nor look like a config set
+/// without the view.
+pub fn check_configs_found(loaded: &Loaded, dir: &Path) -> Result<()> {
+    match loaded.files {
+        0 => Err(Error::Usage(format!(
+            "{}: no *.yaml files (--configs names content-resolver's configs directory)",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The config id `view` names: `view` itself when a config has that id,
@@ -184,5 +225,47 @@ impl Loaded {
             self.files
         ));
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// compose-view's lines name the option a library error is about; an
+    /// id overridden twice and a directory without configs are refused.
+    #[test]
+    fn errors_name_the_option_and_inputs_are_checked() {
+        let e = Error::UnknownRepo { id: "bin".into() };
+        assert_eq!(
+            error_line(&e),
+            "--repo-override bin=...: no repository document has a repo 'bin'"
+        );
+        let e = Error::UnknownView {
+            view: "view-x".into(),
+            known: vec!["view-eln".into()],
+        };
+        assert!(
+            error_line(&e).starts_with("--view view-x: no such view"),
+            "{}",
+            error_line(&e)
+        );
+        assert_eq!(error_line(&Error::Usage("as is".into())), "as is");
+        let pair = |id: &str, url: &str| (id.to_string(), url.to_string());
+        let map = overrides(&[pair("a", "/a"), pair("b", "/b")]).unwrap();
+        assert_eq!(map.get("b").map(String::as_str), Some("/b"));
+        let e = overrides(&[pair("a", "/a"), pair("a", "/b")]).unwrap_err();
+        assert_eq!(e.to_string(), "--repo-override a given twice");
+        let none = Loaded::default();
+        let e = check_configs_found(&none, Path::new("checkout")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "checkout: no *.yaml files (--configs names content-resolver's configs directory)"
+        );
+        let one = Loaded {
+            files: 1,
+            ..Default::default()
+        };
+        assert!(check_configs_found(&one, Path::new("configs")).is_ok());
     }
 }

@@ -207,6 +207,25 @@ pub struct Timings {
     pub pool_cached: bool,
 }
 
+impl Timings {
+    /// The line `--timings` prints on stderr for `arch`: `timings:` and
+    /// `key=value` fields, which scripts/bench.sh reads by name (seconds
+    /// to the millisecond, `pool_cached` 0 or 1).
+    pub fn line(&self, arch: &str) -> String {
+        format!(
+            "timings: arch={arch} packages={} load_s={:.3} fixed_point_s={:.3} sources={} \
+             transactions={} binaries={} pool_cached={}",
+            self.packages,
+            self.load_s,
+            self.fixed_point_s,
+            self.sources,
+            self.transactions,
+            self.binaries,
+            self.pool_cached as u8
+        )
+    }
+}
+
 /// The answer a run gives, for the tool to print.
 pub enum Answer {
     /// `--why`: the chain, or what the name is instead.
@@ -384,6 +403,25 @@ fn what_if_request<'a>(req: &'a Request) -> what_if::Request<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--timings`' line: the fields the benchmark scripts read, in order.
+    #[test]
+    fn the_timings_line() {
+        let t = Timings {
+            packages: 70000,
+            load_s: 0.61234,
+            fixed_point_s: 2.0,
+            sources: 4000,
+            transactions: 4001,
+            binaries: 9000,
+            pool_cached: true,
+        };
+        assert_eq!(
+            t.line("s390x"),
+            "timings: arch=s390x packages=70000 load_s=0.612 fixed_point_s=2.000 sources=4000 \
+             transactions=4001 binaries=9000 pool_cached=1"
+        );
+    }
 
     /// `--why --json`'s keys, `failed_builds` only when there are some,
     /// `query` as given beside the name it was taken as.

@@ -180,3 +180,54 @@ pub(super) fn failures(req: &Request, pool: &Pool, br: &Buildroot, say: &dyn Fn(
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::cli::RepoArgs;
+    use crate::generator::{Input, Print};
+    use crate::spec::SpecArgs;
+
+    /// The warning of a `--view` that changes nothing: said only for a view
+    /// given without `--output-dir` (the default view, or one with a
+    /// directory, is named in the relations JSON).
+    #[test]
+    fn a_view_without_an_output_dir_is_a_warning() {
+        let (repos, spec_args) = (RepoArgs::default(), SpecArgs::default());
+        let request = |view, output_dir| Request {
+            arch: "x86_64",
+            repos: &repos,
+            config: Default::default(),
+            release_by_default: false,
+            input: Input::Lines(Vec::new()),
+            input_name: "<stdin>".into(),
+            from_binaries: false,
+            only_binaries: &[],
+            srpms: &[],
+            specs: &[],
+            macros: Default::default(),
+            spec_args: &spec_args,
+            compare: false,
+            output_dir,
+            view,
+            why: None,
+            json: false,
+            print: Print::Binaries,
+            timings: false,
+            quiet: false,
+            failures_shown: None,
+        };
+        assert_eq!(
+            view_unused(&request(Some("view-mine"), None)).as_deref(),
+            Some(
+                "--view view-mine: only named in the relations JSON that --output-dir writes, \
+                 and no --output-dir is given: it changes nothing"
+            )
+        );
+        assert_eq!(view_unused(&request(None, None)), None);
+        let out = Path::new("out");
+        assert_eq!(view_unused(&request(Some("view-mine"), Some(out))), None);
+    }
+}

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::archful::{read_spec, spec_source, ArchTarget, MacroArgs};
 use crate::buildroot::Buildroot;
+use crate::cli::CoreArgs;
 use crate::cli::RepoArgs;
 use crate::error::Result;
 use crate::package::{Package, Requirement};
@@ -216,10 +217,14 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     // The macro packages' metadata and files go to the run's cache.
     let cache = r.repos.cache_dir()?;
     let mut files = r.repos.source.files.clone();
-    files.cache_dir = Some(cache.clone());
+    files.cache.cache_dir = Some(cache.clone());
+    // The run's core names hold its release package already.
     let macros = MacroArgs {
-        repos: r.repos.repos.clone(),
-        core: Some(r.core.to_vec()),
+        binary: r.repos.binary.clone(),
+        core: CoreArgs {
+            core: Some(r.core.to_vec()),
+            release_package: Some(String::new()),
+        },
         ..r.macros.clone()
     };
     let mut notes = Vec::new();

@@ -3,9 +3,9 @@
 //! written as the directory the workflow's `COMPOSE_DIR` names (dep-tracker's
 //! `run.sh` step 1 downloaded the same files into its own layout).
 //!
-//! The binary gives a [`FetchRequest`] and prints what [`fetch_compose_dir`]
-//! says and returns; the checks of the values, the fetch and the atomic
-//! replacement of the output directory are here.
+//! The binary gives a [`FetchRequest`] to [`run`] and prints the lines it
+//! says; the checks of the values, the fetch, the atomic replacement of the
+//! output directory and which lines are said (`-q`, a terminal) are here.
 
 use std::path::Path;
 
@@ -151,6 +151,32 @@ pub fn fetch_compose_dir(
     Ok(counts)
 }
 
+/// fetch-compose's run: `--out` checked writable first (said before any
+/// list is fetched or another value checked, naming the option), then
+/// [`fetch_compose_dir`]. `say(kind, line)` gets each warning as it comes
+/// (kind `warning`: an empty binary list) unless `quiet`, then, with
+/// `summary` (stderr is a terminal) and not `quiet`, each arch's counts
+/// (kind `""`: [`FetchedArch::summary`]), for stderr.
+pub fn run(
+    req: &FetchRequest,
+    quiet: bool,
+    summary: bool,
+    say: &mut dyn FnMut(&str, &str),
+) -> Result<()> {
+    crate::atomic::check_writable(req.out, "--out")?;
+    let fetched = fetch_compose_dir(req, &mut |w| {
+        if !quiet {
+            say("warning", &w);
+        }
+    })?;
+    if summary && !quiet {
+        for arch in &fetched {
+            say("", &arch.summary());
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +233,56 @@ mod tests {
             "{e}"
         );
         assert!(mine.join("notes.md").exists());
+    }
+
+    /// The run as fetch-compose makes it: an unwritable `--out` is said
+    /// before a bad `--view` (nothing is fetched); `-q` drops the warning
+    /// and the summary; the summary only when asked for (a terminal),
+    /// after the warnings.
+    #[test]
+    fn run_says_warnings_and_the_summary_as_asked() {
+        let t = tempfile::tempdir().unwrap();
+        let src = t.path().join("cr");
+        for (kind, text) in [(ListKind::Binary, ""), (ListKind::Source, "s\n")] {
+            let name = list_file_name(ViewLists::Runtime, kind, "eln", "x86_64");
+            write(&src.join(name), text);
+        }
+        let arches = ["x86_64".to_string()];
+        let req = FetchRequest {
+            url: src.to_str().unwrap(),
+            view: "eln",
+            arches: &arches,
+            lists: ViewLists::Runtime,
+            out: &t.path().join("out"),
+            cache_dir: Some(&t.path().join("cache")),
+        };
+        let said = |quiet, summary| {
+            let mut lines = Vec::new();
+            run(&req, quiet, summary, &mut |k, m| {
+                lines.push(format!("{k}|{m}"))
+            })
+            .unwrap();
+            lines
+        };
+        let warning = "warning|view-binary-package-name-list--view-eln--x86_64.txt is empty";
+        assert_eq!(said(false, false), [warning]);
+        assert_eq!(
+            said(false, true),
+            [warning, "|x86_64: 0 binary and 1 source names"]
+        );
+        assert!(said(true, true).is_empty());
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("out/sources-x86_64.txt")).unwrap(),
+            "s\n"
+        );
+        let file = t.path().join("file");
+        write(&file, "");
+        let bad = FetchRequest {
+            view: "bad/",
+            out: &file.join("out"),
+            ..req
+        };
+        let e = run(&bad, false, false, &mut |_, _| panic!("nothing said")).unwrap_err();
+        assert!(e.to_string().starts_with("--out "), "{e}");
     }
 }

@@ -36,13 +36,14 @@ use crate::error::{Error, Result};
 use crate::pkglist::{read_list_from, Names};
 use crate::rpmmd::{at_once, fetch_to_cache, HttpSettings, Location};
 
-/// Which of a view's lists are the compose.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which of a view's lists are the compose (fetch-compose's `--lists`,
+/// whose possible values these are; the doc comments are their help).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ViewLists {
-    /// `view-*`: what the view's workloads need (the compose).
+    /// view-*: the packages of the view's workloads (the compose).
     #[default]
     Runtime,
-    /// `view-all-*`: that and content-resolver's own buildroot packages.
+    /// view-all-*: those and what content-resolver found their buildroot needs.
     All,
 }
 

@@ -62,9 +62,74 @@ pub fn by_arch<'a>(
     Ok(map)
 }
 
+/// Checks the pairing of the inputs by arch (`--compose`, `--buildroot`,
+/// `--buildroot-dir`) for `format`, before any file is read: every compose
+/// arch needs a buildroot (file or dir) and the other way round; the
+/// buildroot format needs a directory for every arch; `allowed` takes one
+/// compose.
+pub fn check_arches(
+    compose: &BTreeMap<&str, &str>,
+    buildroot: &BTreeMap<&str, &str>,
+    dirs: &BTreeMap<&str, &str>,
+    format: Format,
+) -> Result<()> {
+    let buildroot_format = format == Format::Buildroot;
+    if format == Format::Allowed {
+        return if compose.len() == 1 {
+            Ok(())
+        } else {
+            Err(Error::Usage(
+                "--format allowed needs exactly one --compose ARCH=FILE (and --workload)".into(),
+            ))
+        };
+    }
+    if buildroot_format {
+        if dirs.is_empty() {
+            return Err(Error::Usage(
+                "--format buildroot needs --buildroot-dir ARCH=DIR for every arch".into(),
+            ));
+        }
+        if let Some(a) = compose
+            .keys()
+            .chain(buildroot.keys())
+            .find(|a| !dirs.contains_key(*a))
+        {
+            return Err(Error::Usage(format!(
+                "--format buildroot needs --buildroot-dir for {a}"
+            )));
+        }
+        if compose.is_empty() {
+            return Ok(());
+        }
+    } else if compose.is_empty() {
+        return Err(Error::Usage(
+            "--compose ARCH=FILE is required (once per arch)".into(),
+        ));
+    }
+    if let Some(a) = compose
+        .keys()
+        .find(|a| !buildroot.contains_key(*a) && !dirs.contains_key(*a))
+    {
+        return Err(Error::Usage(format!(
+            "arch {a} has --compose but no --buildroot or --buildroot-dir"
+        )));
+    }
+    if let Some(a) = buildroot.keys().find(|a| !compose.contains_key(*a)) {
+        return Err(Error::Usage(format!(
+            "arch {a} has --buildroot but no --compose"
+        )));
+    }
+    if let Some(a) = dirs.keys().find(|a| !compose.contains_key(*a)) {
+        return Err(Error::Usage(format!(
+            "arch {a} has --buildroot-dir but no --compose"
+        )));
+    }
+    Ok(())
+}
+
 /// What to write, from which inputs (every arch of `compose` has a
 /// `buildroot` or a `dirs` entry and the other way round, as the format
-/// needs: the tool has checked the pairing).
+/// needs: [`check_arches`]).
 pub struct Request<'a> {
     /// The document.
     pub format: Format,
@@ -301,4 +366,61 @@ pub fn verify_paths<'a>(
             (arch, paths)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map<'a>(pairs: &[(&'a str, &'a str)]) -> BTreeMap<&'a str, &'a str> {
+        pairs.iter().copied().collect()
+    }
+
+    /// Each arch's inputs pair up as the format needs, and the line names
+    /// the arch and what it lacks.
+    #[test]
+    fn the_inputs_pair_up_by_arch() {
+        let (c, b, d) = (
+            map(&[("x86_64", "c")]),
+            map(&[("x86_64", "b")]),
+            map(&[("x86_64", "d")]),
+        );
+        let none = BTreeMap::new();
+        let check = |c, b, d, f| check_arches(c, b, d, f).map_err(|e| e.to_string());
+        assert_eq!(check(&c, &b, &none, Format::Workload), Ok(()));
+        assert_eq!(check(&c, &none, &d, Format::Text), Ok(()));
+        assert_eq!(check(&none, &none, &d, Format::Buildroot), Ok(()));
+        assert_eq!(check(&c, &none, &none, Format::Allowed), Ok(()));
+        let err = |c, b, d, f| check(c, b, d, f).unwrap_err();
+        assert_eq!(
+            err(&none, &b, &none, Format::Workload),
+            "--compose ARCH=FILE is required (once per arch)"
+        );
+        assert_eq!(
+            err(&c, &none, &none, Format::Workload),
+            "arch x86_64 has --compose but no --buildroot or --buildroot-dir"
+        );
+        let b2 = map(&[("x86_64", "b"), ("s390x", "b")]);
+        assert_eq!(
+            err(&c, &b2, &none, Format::Workload),
+            "arch s390x has --buildroot but no --compose"
+        );
+        let d2 = map(&[("x86_64", "d"), ("s390x", "d")]);
+        assert_eq!(
+            err(&c, &none, &d2, Format::Text),
+            "arch s390x has --buildroot-dir but no --compose"
+        );
+        assert_eq!(
+            err(&c, &b, &none, Format::Buildroot),
+            "--format buildroot needs --buildroot-dir ARCH=DIR for every arch"
+        );
+        assert_eq!(
+            err(&c, &b2, &d, Format::Buildroot),
+            "--format buildroot needs --buildroot-dir for s390x"
+        );
+        assert_eq!(
+            err(&none, &none, &none, Format::Allowed),
+            "--format allowed needs exactly one --compose ARCH=FILE (and --workload)"
+        );
+    }
 }

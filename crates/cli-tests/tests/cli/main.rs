@@ -28,6 +28,7 @@ mod real_srpms;
 mod refusals;
 mod regenerated_header;
 mod repofile_options;
+mod shared_options;
 mod srpm_cache_sums;
 mod srpm_spec_cache;
 mod workflow_http_faults;
