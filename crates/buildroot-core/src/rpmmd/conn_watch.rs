@@ -33,8 +33,26 @@
 //! inner watcher passes over the 1xx (it reads first), the outer then
 //! sees the answer, and the 1xx last read past stays recorded until one
 //! comes.
+//!
+//! Connections outlive their requests (`http/agents.rs` shares agents,
+//! and so their pools of kept-alive connections, over a run), so a
+//! watched transport is not tied to the attempt that opened it: each
+//! request binds its [`ReadFailure`] to its thread ([`ReadFailure::bind`];
+//! ureq runs a request and reads its body on the calling thread) and
+//! starts it ([`ReadFailure::begin_request`]), and a transport records
+//! into whatever request its thread runs now. A transport that sees a
+//! request other than the one it last carried is a kept connection being
+//! reused: it says so ([`ReadFailure::stale`]), and, when HTTP goes
+//! through it (not the connection to a proxy under a tunnel), it passes
+//! over the 1xx before that request's answer too. Whether any byte of the
+//! answer came is recorded for curl's rule on reused connections
+//! (`Curl_retry_request`): one that died before any byte of the answer
+//! was a connection the server had closed while idle, and the request is
+//! made again at once on a fresh connection, no failure of the URL.
 
+use std::cell::RefCell;
 use std::io::ErrorKind;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
@@ -51,6 +69,37 @@ struct Seen {
     /// until the status of an answer comes after it (a status line begun
     /// is not yet one: curl counts a header line once it is whole).
     informational: Option<u16>,
+    /// Which request runs now: a number no other request of the process
+    /// has (each redirect hop, and a request made again on a fresh
+    /// connection, is one more); 0 before the first.
+    request: u64,
+    /// The request went to a proxy: a connection made without one is then
+    /// the connection to the proxy, under the request's.
+    proxied: bool,
+    /// The request went out on a connection an earlier request had used.
+    reused: bool,
+    /// Some byte of the answer came (a 1xx's included, as curl counts
+    /// header bytes).
+    answer_bytes: bool,
+}
+
+thread_local! {
+    /// The request this thread runs ([`ReadFailure::bind`]).
+    static CURRENT: RefCell<Option<ReadFailure>> = const { RefCell::new(None) };
+}
+
+/// Until dropped, the [`ReadFailure`] this thread's requests record into.
+pub(super) struct Bound(Option<ReadFailure>);
+
+impl Drop for Bound {
+    fn drop(&mut self) {
+        let before = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = before);
+    }
+}
+
+fn current() -> Option<ReadFailure> {
+    CURRENT.with(|c| c.borrow().clone())
 }
 
 impl ReadFailure {
@@ -88,26 +137,68 @@ impl ReadFailure {
     fn record(&self, kind: ErrorKind) {
         self.seen().kind.get_or_insert(kind);
     }
+
+    /// Makes this the attempt whose requests this thread's connections
+    /// record into, until the guard is dropped.
+    pub(super) fn bind(&self) -> Bound {
+        Bound(CURRENT.with(|c| c.borrow_mut().replace(self.clone())))
+    }
+
+    /// Starts a request (`proxied`: it goes to a proxy): what the last one
+    /// saw is forgotten, as a new connection forgot it before connections
+    /// were kept.
+    pub(super) fn begin_request(&self, proxied: bool) {
+        static REQUESTS: AtomicU64 = AtomicU64::new(0);
+        let request = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
+        *self.seen() = Seen {
+            request,
+            proxied,
+            ..Seen::default()
+        };
+    }
+
+    /// Whether the request went out on a kept connection that ended
+    /// before any byte of the answer: one the server closed while it was
+    /// idle in the pool (curl's `Curl_retry_request` test), to be made
+    /// again at once on a fresh connection.
+    pub(super) fn stale(&self) -> bool {
+        let seen = self.seen();
+        seen.reused && !seen.answer_bytes
+    }
+
+    /// The request that runs now, as a connection remembers it.
+    fn request(&self) -> u64 {
+        self.seen().request
+    }
 }
 
 /// The connector that wraps every transport into a [`Watched`] one; chained
-/// last, after ureq's default ones.
-#[derive(Debug)]
-pub(super) struct Watch(pub(super) ReadFailure);
+/// last, after ureq's default ones. It records into the request of the
+/// thread that connects ([`ReadFailure::bind`]); without one (an agent
+/// driven directly), into a [`ReadFailure`] of the connection's own.
+#[derive(Debug, Default)]
+pub(super) struct Watch;
 
 impl<In: Transport> Connector<In> for Watch {
     type Out = Watched<In>;
 
     fn connect(
         &self,
-        _: &ConnectionDetails,
+        details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
+        let seen = current().unwrap_or_default();
         // A new connection (each hop of a redirect has its own).
-        self.0.seen().informational = None;
+        seen.seen().informational = None;
+        // The connection the request's HTTP goes over, not the one to its
+        // proxy (made without a proxy, for a request that has one).
+        let http = details.config.proxy().is_some() || !seen.seen().proxied;
+        let request = seen.request();
         Ok(chained.map(|inner| Watched {
             inner,
-            seen: self.0.clone(),
+            seen,
+            request,
+            http,
             before_answer: true,
         }))
     }
@@ -119,14 +210,39 @@ impl<In: Transport> Connector<In> for Watch {
 pub(super) struct Watched<T> {
     inner: T,
     seen: ReadFailure,
+    /// The request it carries now ([`ReadFailure::request`]).
+    request: u64,
+    /// Whether the request's HTTP goes over it (see [`Watch`]): only then
+    /// are its answer's bytes counted and, on a kept connection, the 1xx
+    /// of each request passed over. Under a tunnel, the connection to the
+    /// proxy has its first answer (to `CONNECT`) read past it and then
+    /// carries TLS.
+    http: bool,
     /// Whether the input's front may still be a 1xx answer: nothing but
-    /// 1xx answers came on this connection so far. Once per connection:
-    /// a connection carries one request (`http/request.rs` builds an agent
-    /// for each), so a 1xx never comes after an answer on it.
+    /// 1xx answers came for this request so far.
     before_answer: bool,
 }
 
 impl<T: Transport> Watched<T> {
+    /// Follows this thread's request: one this connection has not carried
+    /// yet is a new request on a kept connection (said to the request,
+    /// and its 1xx are looked for again).
+    fn follow(&mut self) {
+        let Some(now) = current() else {
+            return;
+        };
+        let request = now.request();
+        if request == self.request {
+            return;
+        }
+        now.seen().reused = true;
+        self.seen = now;
+        self.request = request;
+        if self.http {
+            self.before_answer = true;
+        }
+    }
+
     /// Consumes the whole 1xx answers (101 excepted: it ends HTTP) at the
     /// front of the input; false once the front is the answer itself, so
     /// that nothing of a body is ever looked at.
@@ -209,11 +325,16 @@ impl<T: Transport> Transport for Watched<T> {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.follow();
         self.inner.transmit_output(amount, timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.follow();
         let r = self.inner.await_input(timeout);
+        if r.is_ok() && self.http && !self.inner.buffers().input().is_empty() {
+            self.seen.seen().answer_bytes = true;
+        }
         match &r {
             Err(ureq::Error::Io(e)) => self.seen.record(e.kind()),
             Ok(_) if self.before_answer => self.before_answer = self.pass_informational(),

@@ -82,6 +82,7 @@ pub use super::http_answer::retry_after;
 pub use super::http_settings::{HttpSettings, HTTP_ENV_HELP};
 use attempts::fetch_into;
 
+mod agents;
 mod attempts;
 mod plain_proxy;
 mod request;
