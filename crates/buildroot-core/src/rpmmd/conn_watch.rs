@@ -200,6 +200,7 @@ impl<In: Transport> Connector<In> for Watch {
             request,
             http,
             before_answer: true,
+            keep: None,
         }))
     }
 }
@@ -221,6 +222,14 @@ pub(super) struct Watched<T> {
     /// Whether the input's front may still be a 1xx answer: nothing but
     /// 1xx answers came for this request so far.
     before_answer: bool,
+    /// Whether the connection may be kept for another request once this
+    /// one's answer is read: only after a 2xx (`None` until its status is
+    /// read). After any other answer the next try connects anew, as every
+    /// try did before connections were kept: librepo retries a 404 or a
+    /// 503 hoping for another node of a load-balanced mirror, which a new
+    /// connection may reach and a kept one does not; a proxy's 407 is
+    /// retried on a connection of its own.
+    keep: Option<bool>,
 }
 
 impl<T: Transport> Watched<T> {
@@ -238,8 +247,24 @@ impl<T: Transport> Watched<T> {
         now.seen().reused = true;
         self.seen = now;
         self.request = request;
+        self.keep = None;
         if self.http {
             self.before_answer = true;
+        }
+    }
+
+    /// Reads the answer's status, once it is at the input's front and
+    /// whole, to tell whether the connection may be kept ([`Self::keep`]).
+    fn read_status(&mut self) {
+        if !self.http || self.before_answer || self.keep.is_some() {
+            return;
+        }
+        let input = self.inner.buffers().input();
+        if let Some(code) = status_of(input) {
+            self.keep = Some((200..300).contains(&code));
+        } else if input.len() >= 12 {
+            // No status line: nothing to keep the connection for.
+            self.keep = Some(false);
         }
     }
 
@@ -272,6 +297,17 @@ impl<T: Transport> Watched<T> {
             }
         }
     }
+}
+
+/// The status of the answer at the front of `input` (`HTTP/1.x NNN`),
+/// once its three digits are there.
+fn status_of(input: &[u8]) -> Option<u16> {
+    let line = input.get(..12)?;
+    if !line.starts_with(b"HTTP/") || line[8] != b' ' || !line[9..].iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    Some(line[9..].iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0')))
 }
 
 /// What a connection's input begins with, before its answer.
@@ -341,11 +377,15 @@ impl<T: Transport> Transport for Watched<T> {
             Ok(_) => {}
             Err(_) => {}
         }
+        if r.is_ok() {
+            self.read_status();
+        }
         r
     }
 
+    // ureq asks before it pools a connection and before it reuses one.
     fn is_open(&mut self) -> bool {
-        self.inner.is_open()
+        self.keep != Some(false) && self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
