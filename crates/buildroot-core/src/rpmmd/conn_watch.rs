@@ -223,12 +223,12 @@ pub(super) struct Watched<T> {
     /// 1xx answers came for this request so far.
     before_answer: bool,
     /// Whether the connection may be kept for another request once this
-    /// one's answer is read: only after a 2xx (`None` until its status is
-    /// read). After any other answer the next try connects anew, as every
-    /// try did before connections were kept: librepo retries a 404 or a
-    /// 503 hoping for another node of a load-balanced mirror, which a new
-    /// connection may reach and a kept one does not; a proxy's 407 is
-    /// retried on a connection of its own.
+    /// one's answer is read: only after a 2xx or a 3xx (`None` until its
+    /// status is read). After an error answer the next try connects anew,
+    /// as every try did before connections were kept: librepo retries a
+    /// 404 or a 503 hoping for another node of a load-balanced mirror,
+    /// which a new connection may reach and a kept one does not; a
+    /// proxy's 407 is retried on a connection of its own.
     keep: Option<bool>,
 }
 
@@ -261,7 +261,7 @@ impl<T: Transport> Watched<T> {
         }
         let input = self.inner.buffers().input();
         if let Some(code) = status_of(input) {
-            self.keep = Some((200..300).contains(&code));
+            self.keep = Some((200..400).contains(&code));
         } else if input.len() >= 12 {
             // No status line: nothing to keep the connection for.
             self.keep = Some(false);
