@@ -367,32 +367,36 @@ fn every_request_on_a_kept_proxy_connection_is_rewritten() {
     }
 }
 
-/// The measure of `docs/formats.md` section 9: 500 small files over
-/// HTTPS, 3 at once, from a server whose every new connection waits
-/// 20 ms. `cargo test -p buildroot-core --test http_reuse -- --ignored
-/// --nocapture`.
+/// The measure of `docs/formats.md` section 9: 500 small files, 3 at
+/// once, over http and https, from a server whose every new connection
+/// waits 0 or 20 ms first (a far server's round trips). `cargo test -p
+/// buildroot-core --test http_reuse -- --ignored --nocapture`.
 #[test]
 #[ignore]
-fn measure_500_files_over_https() {
-    let server = KeepAlive::start_with(Mode::Keep, true, Duration::from_millis(20));
-    let t = tempfile::tempdir().unwrap();
-    let mut s = settings(0, Duration::ZERO);
-    s.access.sslcacert = Some(tls_file("ca.pem"));
-    let start = Instant::now();
-    std::thread::scope(|scope| {
-        for k in 0..3 {
-            let (server, t, s) = (&server, &t, &s);
-            let n = if k == 0 { 168 } else { 166 };
-            scope.spawn(move || {
-                fetch_all(&server.base, "f", &names(n, &format!("m{k}-")), t.path(), s)
-            });
-        }
-    });
-    let took = start.elapsed();
-    assert_eq!(server.requests().len(), 500);
-    println!(
-        "500 files over https, 3 at once, 20 ms per new connection: {:.2} s, {} connections",
-        took.as_secs_f64(),
-        server.accepted()
-    );
+fn measure_500_files() {
+    for (tls, ms) in [(false, 0), (false, 20), (true, 0), (true, 20)] {
+        let latency = Duration::from_millis(ms);
+        let server = KeepAlive::start_with(Mode::Keep, tls, latency);
+        let t = tempfile::tempdir().unwrap();
+        let mut s = settings(0, Duration::ZERO);
+        s.access.sslcacert = Some(tls_file("ca.pem"));
+        let start = Instant::now();
+        std::thread::scope(|scope| {
+            for k in 0..3 {
+                let (server, t, s) = (&server, &t, &s);
+                let n = if k == 0 { 168 } else { 166 };
+                scope.spawn(move || {
+                    fetch_all(&server.base, "f", &names(n, &format!("m{k}-")), t.path(), s)
+                });
+            }
+        });
+        let took = start.elapsed();
+        assert_eq!(server.requests().len(), 500);
+        println!(
+            "500 files over {}, 3 at once, {ms} ms per new connection: {:.2} s, {} connections",
+            if tls { "https" } else { "http" },
+            took.as_secs_f64(),
+            server.accepted()
+        );
+    }
 }
