@@ -241,7 +241,13 @@ fn names(n: usize, tag: &str) -> Vec<String> {
 fn files_from_one_server_share_a_connection() {
     let server = KeepAlive::start(Mode::Keep);
     let t = tempfile::tempdir().unwrap();
-    fetch_all(&server.base, "f", &names(20, "a"), t.path(), &settings(0, Duration::ZERO));
+    fetch_all(
+        &server.base,
+        "f",
+        &names(20, "a"),
+        t.path(),
+        &settings(0, Duration::ZERO),
+    );
     assert_eq!(server.requests().len(), 20);
     assert_eq!(server.accepted(), 1, "{:?}", server.requests());
 }
@@ -259,13 +265,22 @@ fn parallel_downloads_reuse_their_connections_over_http_and_https() {
             for k in 0..3 {
                 let (server, t, s) = (&server, &t, &s);
                 scope.spawn(move || {
-                    fetch_all(&server.base, "f", &names(20, &format!("p{k}-")), t.path(), s)
+                    fetch_all(
+                        &server.base,
+                        "f",
+                        &names(20, &format!("p{k}-")),
+                        t.path(),
+                        s,
+                    )
                 });
             }
         });
         assert_eq!(server.requests().len(), 60);
         let accepted = server.accepted();
-        assert!(accepted <= 6, "tls {tls}: {accepted} connections for 60 files");
+        assert!(
+            accepted <= 6,
+            "tls {tls}: {accepted} connections for 60 files"
+        );
     }
 }
 
@@ -279,7 +294,13 @@ fn a_kept_connection_the_server_closed_costs_no_try() {
         let server = KeepAlive::start(Mode::CloseSecond { reset });
         let t = tempfile::tempdir().unwrap();
         let start = Instant::now();
-        fetch_all(&server.base, "f", &names(8, "c"), t.path(), &settings(0, Duration::ZERO));
+        fetch_all(
+            &server.base,
+            "f",
+            &names(8, "c"),
+            t.path(),
+            &settings(0, Duration::ZERO),
+        );
         // Retries allowed, after a backoff that would show.
         fetch_all(
             &server.base,
@@ -318,7 +339,13 @@ fn a_connection_closed_while_idle_is_not_reused() {
 fn a_connection_close_answer_is_honoured() {
     let server = KeepAlive::start(Mode::SaysClose);
     let t = tempfile::tempdir().unwrap();
-    fetch_all(&server.base, "f", &names(5, "s"), t.path(), &settings(0, Duration::ZERO));
+    fetch_all(
+        &server.base,
+        "f",
+        &names(5, "s"),
+        t.path(),
+        &settings(0, Duration::ZERO),
+    );
     let asked = server.requests();
     let mut conns: Vec<usize> = asked.iter().map(|(c, _)| *c).collect();
     conns.dedup();
@@ -332,7 +359,13 @@ fn a_redirect_to_another_server_pools_each_servers_connections() {
     let target = KeepAlive::start(Mode::Keep);
     let redirector = KeepAlive::start(Mode::Redirect(target.base.clone()));
     let t = tempfile::tempdir().unwrap();
-    fetch_all(&redirector.base, "r", &names(10, "r"), t.path(), &settings(0, Duration::ZERO));
+    fetch_all(
+        &redirector.base,
+        "r",
+        &names(10, "r"),
+        t.path(),
+        &settings(0, Duration::ZERO),
+    );
     assert_eq!(redirector.requests().len(), 10);
     assert_eq!(target.requests().len(), 10);
     assert_eq!((redirector.accepted(), target.accepted()), (1, 1));
@@ -345,7 +378,12 @@ fn a_redirect_to_another_server_pools_each_servers_connections() {
 #[test]
 fn every_request_on_a_kept_proxy_connection_is_rewritten() {
     http_support::http_settings("0.01", "10", "1");
-    let server = Server::start(http_support::fixture_repo("x86_64").parent().unwrap().into());
+    let server = Server::start(
+        http_support::fixture_repo("x86_64")
+            .parent()
+            .unwrap()
+            .into(),
+    );
     let proxy = ConnectProxy::squid_keep_alive(Some("Basic cHJveHk6cHc="));
     let t = tempfile::tempdir().unwrap();
     let text = format!(
@@ -362,7 +400,11 @@ fn every_request_on_a_kept_proxy_connection_is_rewritten() {
     let prefix = format!("GET {}/source/", server.base);
     for r in &asked {
         assert!(r.line.starts_with(&prefix), "{r:?}");
-        assert_eq!(r.authorization.as_deref(), Some("Basic cHJveHk6cHc="), "{r:?}");
+        assert_eq!(
+            r.authorization.as_deref(),
+            Some("Basic cHJveHk6cHc="),
+            "{r:?}"
+        );
         assert_eq!(r.proxy_connection.as_deref(), Some("Keep-Alive"), "{r:?}");
     }
 }

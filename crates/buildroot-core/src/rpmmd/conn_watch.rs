@@ -4,10 +4,10 @@
 //! without `Content-Length` that a reset cut as complete. curl, which
 //! librepo downloads with, names the reset ("Recv failure: Connection reset
 //! by peer", `CURLE_RECV_ERROR`, which librepo retries as any failure that
-//! is not fatal: `check_finished_transfer_status`). So each attempt's agent
-//! gets a connector ([`Watch`]) that wraps the transport ureq builds (TCP,
-//! TLS, a proxy's tunnel) and records the first failed read's
-//! [`std::io::ErrorKind`] in a [`ReadFailure`] the attempt keeps, for
+//! is not fatal: `check_finished_transfer_status`). So every agent's
+//! connector chain ends with one ([`Watch`]) that wraps the transport ureq
+//! builds (TCP, TLS, a proxy's tunnel) and records the first failed read's
+//! [`std::io::ErrorKind`] in the [`ReadFailure`] of the request using it, for
 //! `http/request.rs` to name the reset and retry it. It records a TLS stream that
 //! ended without the server's close_notify too (rustls's `UnexpectedEof`,
 //! also taken by ureq as the end): a body without `Content-Length` that
@@ -303,11 +303,14 @@ impl<T: Transport> Watched<T> {
 /// once its three digits are there.
 fn status_of(input: &[u8]) -> Option<u16> {
     let line = input.get(..12)?;
-    if !line.starts_with(b"HTTP/") || line[8] != b' ' || !line[9..].iter().all(u8::is_ascii_digit)
-    {
+    if !line.starts_with(b"HTTP/") || line[8] != b' ' || !line[9..].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(line[9..].iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0')))
+    Some(
+        line[9..]
+            .iter()
+            .fold(0, |n, &d| n * 10 + u16::from(d - b'0')),
+    )
 }
 
 /// What a connection's input begins with, before its answer.
