@@ -43,6 +43,12 @@ enum Mode {
     SaysClose,
     /// Answers `302` to `BASE/f/...` for `/r/...` (keep-alive).
     Redirect(String),
+    /// Answers a connection's second request with its head and half its
+    /// body, then sends nothing more, holding the connection.
+    StallSecond,
+    /// Puts a `100 Continue` with a header before the answer to a
+    /// connection's second request.
+    ContinueSecond,
 }
 
 /// A keep-alive HTTP(S) server of made-up files (`/f/NAME`: a few hundred
@@ -182,6 +188,20 @@ fn serve(
         let mut out = head.into_bytes();
         if !matches!(mode, Mode::Redirect(_)) {
             out.extend_from_slice(&body(&path));
+        }
+        match mode {
+            Mode::StallSecond if nth == 1 => {
+                let half = out.len() - body(&path).len() / 2;
+                let _ = w.write_all(&out[..half]).and_then(|_| w.flush());
+                std::thread::sleep(Duration::from_secs(30));
+                return;
+            }
+            Mode::ContinueSecond if nth == 1 => {
+                let mut with = b"HTTP/1.1 100 Continue\r\nX-Note: a\r\n\r\n".to_vec();
+                with.extend_from_slice(&out);
+                out = with;
+            }
+            _ => {}
         }
         if w.write_all(&out).and_then(|_| w.flush()).is_err() {
             return;
@@ -350,6 +370,44 @@ fn a_connection_close_answer_is_honoured() {
     let mut conns: Vec<usize> = asked.iter().map(|(c, _)| *c).collect();
     conns.dedup();
     assert_eq!(conns.len(), 5, "{asked:?}");
+}
+
+/// A transfer that stalls on a kept connection is abandoned at the
+/// repo's `timeout`/`minrate` as on a new one, and its connection is not
+/// handed to the retry, which connects anew and gets the file.
+#[test]
+fn a_stall_on_a_kept_connection_is_seen_and_not_reused() {
+    let server = KeepAlive::start(Mode::StallSecond);
+    let t = tempfile::tempdir().unwrap();
+    let s = HttpSettings {
+        timeout: Duration::from_secs(1),
+        ..settings(1, Duration::ZERO)
+    };
+    let start = Instant::now();
+    fetch_all(&server.base, "f", &names(2, "st"), t.path(), &s);
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let asked = server.requests();
+    let second: Vec<_> = asked.iter().filter(|(_, p)| p == "/f/st1.rpm").collect();
+    assert_eq!(second.len(), 2, "{asked:?}");
+    assert_ne!(second[0].0, second[1].0, "{asked:?}");
+}
+
+/// The 1xx before an answer are passed over on every request of a kept
+/// connection, not only its first (ureq alone refuses a `100 Continue`
+/// that carries headers).
+#[test]
+fn a_1xx_on_a_kept_connection_is_passed_over() {
+    let server = KeepAlive::start(Mode::ContinueSecond);
+    let t = tempfile::tempdir().unwrap();
+    fetch_all(
+        &server.base,
+        "f",
+        &names(2, "ct"),
+        t.path(),
+        &settings(0, Duration::ZERO),
+    );
+    assert_eq!(server.accepted(), 1, "{:?}", server.requests());
 }
 
 /// Files redirected to another server: each server's connections are

@@ -400,6 +400,21 @@ impl<T: Transport> Transport for Watched<T> {
 mod tests {
     use super::*;
 
+    /// The status that decides whether a connection is kept, once its
+    /// three digits are there.
+    #[test]
+    fn an_answers_status_is_read_once_whole() {
+        assert_eq!(status_of(b"HTTP/1.1 200 OK\r\n"), Some(200));
+        assert_eq!(status_of(b"HTTP/1.0 302 "), Some(302));
+        assert_eq!(status_of(b"HTTP/1.1 404"), Some(404));
+        for not_yet in [&b""[..], b"HTTP/1.1 20", b"HTTP/1.1"] {
+            assert_eq!(status_of(not_yet), None, "{not_yet:?}");
+        }
+        for no_status in [&b"<html><body>"[..], b"HTTP/1.1 2x0 OK"] {
+            assert_eq!(status_of(no_status), None, "{no_status:?}");
+        }
+    }
+
     #[test]
     fn the_1xx_answers_in_front_are_measured_whole() {
         let continue_ = b"HTTP/1.1 100 Continue\r\nX-Note: a\r\n\r\nHTTP/1.1 200 OK\r\n";
