@@ -57,8 +57,11 @@ use std::sync::{Arc, Mutex};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
-/// The kind of the first read error of an attempt's connections, if any,
-/// and the 1xx its last connection ended on.
+/// What an attempt's current request saw of its connections: the kind of
+/// their first read error, if any, the 1xx its connection ended on, and
+/// whether it went on a kept connection that died before an answer. One
+/// per attempt, started again for each of its requests
+/// ([`ReadFailure::begin_request`]).
 #[derive(Clone, Debug, Default)]
 pub(super) struct ReadFailure(Arc<Mutex<Seen>>);
 

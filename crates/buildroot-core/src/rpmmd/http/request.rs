@@ -37,7 +37,8 @@ pub(super) struct Attempt<'a> {
     pub(super) sink: &'a Mutex<Sink>,
     pub(super) progress: &'a AtomicU64,
     pub(super) answered: &'a AtomicBool,
-    /// How this attempt's connections failed a read (`conn_watch.rs`).
+    /// How this attempt's current request's connections failed a read,
+    /// and whether one was a kept one that died unused (`conn_watch.rs`).
     pub(super) read_failure: ReadFailure,
 }
 
@@ -202,8 +203,9 @@ impl Attempt<'_> {
                 Ok(r) => r,
                 // A kept connection the server had closed while it idled:
                 // made again at once on a fresh connection, no failed try
-                // and no backoff, as curl does (`Curl_retry_request`).
-                Err(e) if !fresh && self.died_unused(&e) => {
+                // and no backoff, as curl does (`Curl_retry_request`);
+                // not by an attempt already abandoned (a cancelled load).
+                Err(e) if !fresh && self.died_unused(&e) && self.with_sink(|_| ()).is_some() => {
                     log::debug!("{url}: the kept connection was closed; again on a fresh one");
                     fresh = true;
                     continue;
