@@ -5,8 +5,9 @@
 //! connection the server closed while it idled costs no try and no
 //! backoff (curl's retry "on a fresh connect"); a `Connection: close`
 //! answer ends its connection; a redirect to another server pools that
-//! server's connections apart; through a keep-alive proxy, every request
-//! on a kept connection goes in absolute form with the proxy's headers.
+//! server's connections apart; a `CONNECT` tunnel carries the next https
+//! request too; through a keep-alive proxy, every request on a kept
+//! connection goes in absolute form with the proxy's headers.
 //!
 //! The servers here speak HTTP/1.1 keep-alive (the shared test server of
 //! `http_support` closes every connection after one answer) and count the
@@ -408,6 +409,26 @@ fn a_1xx_on_a_kept_connection_is_passed_over() {
         &settings(0, Duration::ZERO),
     );
     assert_eq!(server.accepted(), 1, "{:?}", server.requests());
+}
+
+/// Over https through a `CONNECT` tunnel: one tunnel, one TLS handshake
+/// for every file, and the 1xx before a kept connection's second answer
+/// passed over by the watcher above TLS (the one on the connection to the
+/// proxy, below TLS, stays aside once the tunnel is up).
+#[test]
+fn a_tunnel_is_kept_for_the_next_https_request() {
+    let server = KeepAlive::start_with(Mode::ContinueSecond, true, Duration::ZERO);
+    let proxy = ConnectProxy::start(None);
+    let t = tempfile::tempdir().unwrap();
+    let mut s = settings(0, Duration::ZERO);
+    s.access.sslcacert = Some(tls_file("ca.pem"));
+    s.access.proxy = Some(proxy.url.clone());
+    fetch_all(&server.base, "f", &names(6, "tn"), t.path(), &s);
+    let tunnels = proxy.tunnels();
+    assert_eq!(tunnels.len(), 1, "{tunnels:?}");
+    assert_eq!(tunnels[0].method, "CONNECT");
+    assert_eq!(server.accepted(), 1);
+    assert_eq!(server.requests().len(), 6);
 }
 
 /// Files redirected to another server: each server's connections are
