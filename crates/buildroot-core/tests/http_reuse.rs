@@ -339,16 +339,16 @@ fn a_kept_connection_the_server_closed_costs_no_try() {
     }
 }
 
-/// A server that closes connections idle for 100 ms: a download 300 ms
+/// A server that closes connections idle for 50 ms: a download 600 ms
 /// after the last finds its kept connection gone and connects anew.
 #[test]
 fn a_connection_closed_while_idle_is_not_reused() {
-    let server = KeepAlive::start(Mode::IdleClose(Duration::from_millis(100)));
+    let server = KeepAlive::start(Mode::IdleClose(Duration::from_millis(50)));
     let t = tempfile::tempdir().unwrap();
     let s = settings(0, Duration::from_secs(20));
     for name in names(3, "i") {
         fetch_all(&server.base, "f", &[name], t.path(), &s);
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(600));
     }
     assert_eq!(server.accepted(), 3);
     assert_eq!(server.requests().len(), 3);
