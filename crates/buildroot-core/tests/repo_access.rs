@@ -312,10 +312,9 @@ fn an_http_repo_loads_through_a_proxy_that_refuses_connect() {
 /// Through a proxy that keeps its client connections alive (squid answers
 /// HTTP/1.1 keep-alive), every request of a repo load arrives in absolute
 /// form, each with `Proxy-Connection`, and the load's answer is the same
-/// as through a proxy that closes. Each request is an agent of its own
-/// (`http/request.rs`), so no connection carries a second one today;
-/// `plain_proxy.rs` rewrites every request on a connection all the same
-/// (its unit test drives one agent twice).
+/// as through a proxy that closes. Requests share kept connections
+/// (`http/agents.rs`; `tests/http_reuse.rs` checks they do, and that
+/// every request on one is rewritten).
 #[test]
 fn an_http_repo_loads_through_a_keep_alive_proxy() {
     fast();

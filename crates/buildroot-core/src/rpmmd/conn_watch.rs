@@ -4,10 +4,10 @@
 //! without `Content-Length` that a reset cut as complete. curl, which
 //! librepo downloads with, names the reset ("Recv failure: Connection reset
 //! by peer", `CURLE_RECV_ERROR`, which librepo retries as any failure that
-//! is not fatal: `check_finished_transfer_status`). So each attempt's agent
-//! gets a connector ([`Watch`]) that wraps the transport ureq builds (TCP,
-//! TLS, a proxy's tunnel) and records the first failed read's
-//! [`std::io::ErrorKind`] in a [`ReadFailure`] the attempt keeps, for
+//! is not fatal: `check_finished_transfer_status`). So every agent's
+//! connector chain ends with one ([`Watch`]) that wraps the transport ureq
+//! builds (TCP, TLS, a proxy's tunnel) and records the first failed read's
+//! [`std::io::ErrorKind`] in the [`ReadFailure`] of the request using it, for
 //! `http/request.rs` to name the reset and retry it. It records a TLS stream that
 //! ended without the server's close_notify too (rustls's `UnexpectedEof`,
 //! also taken by ureq as the end): a body without `Content-Length` that
@@ -33,14 +33,35 @@
 //! inner watcher passes over the 1xx (it reads first), the outer then
 //! sees the answer, and the 1xx last read past stays recorded until one
 //! comes.
+//!
+//! Connections outlive their requests (`http/agents.rs` shares agents,
+//! and so their pools of kept-alive connections, over a run), so a
+//! watched transport is not tied to the attempt that opened it: each
+//! request binds its [`ReadFailure`] to its thread ([`ReadFailure::bind`];
+//! ureq runs a request and reads its body on the calling thread) and
+//! starts it ([`ReadFailure::begin_request`]), and a transport records
+//! into whatever request its thread runs now. A transport that sees a
+//! request other than the one it last carried is a kept connection being
+//! reused: it says so ([`ReadFailure::stale`]), and, when HTTP goes
+//! through it (not the connection to a proxy under a tunnel), it passes
+//! over the 1xx before that request's answer too. Whether any byte of the
+//! answer came is recorded for curl's rule on reused connections
+//! (`Curl_retry_request`): one that died before any byte of the answer
+//! was a connection the server had closed while idle, and the request is
+//! made again at once on a fresh connection, no failure of the URL.
 
+use std::cell::RefCell;
 use std::io::ErrorKind;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
-/// The kind of the first read error of an attempt's connections, if any,
-/// and the 1xx its last connection ended on.
+/// What an attempt's current request saw of its connections: the kind of
+/// their first read error, if any, the 1xx its connection ended on, and
+/// whether it went on a kept connection that died before an answer. One
+/// per attempt, started again for each of its requests
+/// ([`ReadFailure::begin_request`]).
 #[derive(Clone, Debug, Default)]
 pub(super) struct ReadFailure(Arc<Mutex<Seen>>);
 
@@ -51,6 +72,37 @@ struct Seen {
     /// until the status of an answer comes after it (a status line begun
     /// is not yet one: curl counts a header line once it is whole).
     informational: Option<u16>,
+    /// Which request runs now: a number no other request of the process
+    /// has (each redirect hop, and a request made again on a fresh
+    /// connection, is one more); 0 before the first.
+    request: u64,
+    /// The request went to a proxy: a connection made without one is then
+    /// the connection to the proxy, under the request's.
+    proxied: bool,
+    /// The request went out on a connection an earlier request had used.
+    reused: bool,
+    /// Some byte of the answer came (a 1xx's included, as curl counts
+    /// header bytes).
+    answer_bytes: bool,
+}
+
+thread_local! {
+    /// The request this thread runs ([`ReadFailure::bind`]).
+    static CURRENT: RefCell<Option<ReadFailure>> = const { RefCell::new(None) };
+}
+
+/// Until dropped, the [`ReadFailure`] this thread's requests record into.
+pub(super) struct Bound(Option<ReadFailure>);
+
+impl Drop for Bound {
+    fn drop(&mut self) {
+        let before = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = before);
+    }
+}
+
+fn current() -> Option<ReadFailure> {
+    CURRENT.with(|c| c.borrow().clone())
 }
 
 impl ReadFailure {
@@ -88,27 +140,70 @@ impl ReadFailure {
     fn record(&self, kind: ErrorKind) {
         self.seen().kind.get_or_insert(kind);
     }
+
+    /// Makes this the attempt whose requests this thread's connections
+    /// record into, until the guard is dropped.
+    pub(super) fn bind(&self) -> Bound {
+        Bound(CURRENT.with(|c| c.borrow_mut().replace(self.clone())))
+    }
+
+    /// Starts a request (`proxied`: it goes to a proxy): what the last one
+    /// saw is forgotten, as a new connection forgot it before connections
+    /// were kept.
+    pub(super) fn begin_request(&self, proxied: bool) {
+        static REQUESTS: AtomicU64 = AtomicU64::new(0);
+        let request = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
+        *self.seen() = Seen {
+            request,
+            proxied,
+            ..Seen::default()
+        };
+    }
+
+    /// Whether the request went out on a kept connection that ended
+    /// before any byte of the answer: one the server closed while it was
+    /// idle in the pool (curl's `Curl_retry_request` test), to be made
+    /// again at once on a fresh connection.
+    pub(super) fn stale(&self) -> bool {
+        let seen = self.seen();
+        seen.reused && !seen.answer_bytes
+    }
+
+    /// The request that runs now, as a connection remembers it.
+    fn request(&self) -> u64 {
+        self.seen().request
+    }
 }
 
 /// The connector that wraps every transport into a [`Watched`] one; chained
-/// last, after ureq's default ones.
-#[derive(Debug)]
-pub(super) struct Watch(pub(super) ReadFailure);
+/// last, after ureq's default ones. It records into the request of the
+/// thread that connects ([`ReadFailure::bind`]); without one (an agent
+/// driven directly), into a [`ReadFailure`] of the connection's own.
+#[derive(Debug, Default)]
+pub(super) struct Watch;
 
 impl<In: Transport> Connector<In> for Watch {
     type Out = Watched<In>;
 
     fn connect(
         &self,
-        _: &ConnectionDetails,
+        details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
+        let seen = current().unwrap_or_default();
         // A new connection (each hop of a redirect has its own).
-        self.0.seen().informational = None;
+        seen.seen().informational = None;
+        // The connection the request's HTTP goes over, not the one to its
+        // proxy (made without a proxy, for a request that has one).
+        let http = details.config.proxy().is_some() || !seen.seen().proxied;
+        let request = seen.request();
         Ok(chained.map(|inner| Watched {
             inner,
-            seen: self.0.clone(),
+            seen,
+            request,
+            http,
             before_answer: true,
+            keep: None,
         }))
     }
 }
@@ -119,14 +214,63 @@ impl<In: Transport> Connector<In> for Watch {
 pub(super) struct Watched<T> {
     inner: T,
     seen: ReadFailure,
+    /// The request it carries now ([`ReadFailure::request`]).
+    request: u64,
+    /// Whether the request's HTTP goes over it (see [`Watch`]): only then
+    /// are its answer's bytes counted and, on a kept connection, the 1xx
+    /// of each request passed over. Under a tunnel, the connection to the
+    /// proxy has its first answer (to `CONNECT`) read past it and then
+    /// carries TLS.
+    http: bool,
     /// Whether the input's front may still be a 1xx answer: nothing but
-    /// 1xx answers came on this connection so far. Once per connection:
-    /// a connection carries one request (`http/request.rs` builds an agent
-    /// for each), so a 1xx never comes after an answer on it.
+    /// 1xx answers came for this request so far.
     before_answer: bool,
+    /// Whether the connection may be kept for another request once this
+    /// one's answer is read: only after a 2xx or a 3xx (`None` until its
+    /// status is read). After an error answer the next try connects anew,
+    /// as every try did before connections were kept: librepo retries a
+    /// 404 or a 503 hoping for another node of a load-balanced mirror,
+    /// which a new connection may reach and a kept one does not; a
+    /// proxy's 407 is retried on a connection of its own.
+    keep: Option<bool>,
 }
 
 impl<T: Transport> Watched<T> {
+    /// Follows this thread's request: one this connection has not carried
+    /// yet is a new request on a kept connection (said to the request,
+    /// and its 1xx are looked for again).
+    fn follow(&mut self) {
+        let Some(now) = current() else {
+            return;
+        };
+        let request = now.request();
+        if request == self.request {
+            return;
+        }
+        now.seen().reused = true;
+        self.seen = now;
+        self.request = request;
+        self.keep = None;
+        if self.http {
+            self.before_answer = true;
+        }
+    }
+
+    /// Reads the answer's status, once it is at the input's front and
+    /// whole, to tell whether the connection may be kept ([`Self::keep`]).
+    fn read_status(&mut self) {
+        if !self.http || self.before_answer || self.keep.is_some() {
+            return;
+        }
+        let input = self.inner.buffers().input();
+        if let Some(code) = status_of(input) {
+            self.keep = Some((200..400).contains(&code));
+        } else if input.len() >= 12 {
+            // No status line: nothing to keep the connection for.
+            self.keep = Some(false);
+        }
+    }
+
     /// Consumes the whole 1xx answers (101 excepted: it ends HTTP) at the
     /// front of the input; false once the front is the answer itself, so
     /// that nothing of a body is ever looked at.
@@ -156,6 +300,20 @@ impl<T: Transport> Watched<T> {
             }
         }
     }
+}
+
+/// The status of the answer at the front of `input` (`HTTP/1.x NNN`),
+/// once its three digits are there.
+fn status_of(input: &[u8]) -> Option<u16> {
+    let line = input.get(..12)?;
+    if !line.starts_with(b"HTTP/") || line[8] != b' ' || !line[9..].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        line[9..]
+            .iter()
+            .fold(0, |n, &d| n * 10 + u16::from(d - b'0')),
+    )
 }
 
 /// What a connection's input begins with, before its answer.
@@ -209,22 +367,31 @@ impl<T: Transport> Transport for Watched<T> {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.follow();
         self.inner.transmit_output(amount, timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.follow();
         let r = self.inner.await_input(timeout);
+        if r.is_ok() && self.http && !self.inner.buffers().input().is_empty() {
+            self.seen.seen().answer_bytes = true;
+        }
         match &r {
             Err(ureq::Error::Io(e)) => self.seen.record(e.kind()),
             Ok(_) if self.before_answer => self.before_answer = self.pass_informational(),
             Ok(_) => {}
             Err(_) => {}
         }
+        if r.is_ok() {
+            self.read_status();
+        }
         r
     }
 
+    // ureq asks before it pools a connection and before it reuses one.
     fn is_open(&mut self) -> bool {
-        self.inner.is_open()
+        self.keep != Some(false) && self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
@@ -235,6 +402,21 @@ impl<T: Transport> Transport for Watched<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The status that decides whether a connection is kept, once its
+    /// three digits are there.
+    #[test]
+    fn an_answers_status_is_read_once_whole() {
+        assert_eq!(status_of(b"HTTP/1.1 200 OK\r\n"), Some(200));
+        assert_eq!(status_of(b"HTTP/1.0 302 "), Some(302));
+        assert_eq!(status_of(b"HTTP/1.1 404"), Some(404));
+        for not_yet in [&b""[..], b"HTTP/1.1 20", b"HTTP/1.1"] {
+            assert_eq!(status_of(not_yet), None, "{not_yet:?}");
+        }
+        for no_status in [&b"<html><body>"[..], b"HTTP/1.1 2x0 OK"] {
+            assert_eq!(status_of(no_status), None, "{no_status:?}");
+        }
+    }
 
     #[test]
     fn the_1xx_answers_in_front_are_measured_whole() {

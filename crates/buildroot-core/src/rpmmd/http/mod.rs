@@ -48,7 +48,12 @@
 //!   failures of every kind count in one budget of attempts, as librepo
 //!   counts a file's failed transfers (a 503 then mismatches: 4 requests);
 //! - the final error is one line: the URL, the last cause, and the number
-//!   of attempts.
+//!   of attempts;
+//! - a connection the server keeps alive carries the next request to it,
+//!   as curl's connection cache has it (`agents.rs`): one kept after a 2xx
+//!   or 3xx only, and one the server closed under a request before any
+//!   byte of the answer costs no attempt (made again at once on a fresh
+//!   connection, as curl's `Curl_retry_request`).
 //!
 //! The file is written to a temporary path beside the destination and
 //! renamed into place only when complete (and verified, for
@@ -58,15 +63,15 @@
 //! removed by a later one ([`sweep_stale_temps`]).
 //! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
 //! [`HTTP_ENV_HELP`]) and from the repo's own `.repo` options (its
-//! `access`: credentials, proxy, TLS; `access.rs`), applied to each attempt's
-//! agent; what happens is reported to an optional [`DownloadObserver`]
+//! `access`: credentials, proxy, TLS; `access.rs`), applied to the agent of
+//! each request (one per set of settings over the run, [`agents`]); what happens is reported to an optional [`DownloadObserver`]
 //! (the tools draw progress with it).
 
 //!
 //! This file holds the entry points, the events and the temp files; one
 //! file's attempts and the stall watcher are in [`attempts`], one request
 //! and its answer in [`request`], a plain request through a proxy in
-//! [`plain_proxy`].
+//! [`plain_proxy`], the agents requests share in [`agents`].
 
 use std::fs::File;
 use std::io::Seek;
@@ -82,6 +87,7 @@ pub use super::http_answer::retry_after;
 pub use super::http_settings::{HttpSettings, HTTP_ENV_HELP};
 use attempts::fetch_into;
 
+mod agents;
 mod attempts;
 mod plain_proxy;
 mod request;

@@ -53,12 +53,19 @@ pub(super) fn connector(direct: Config) -> impl Connector<Out = impl Transport> 
 /// `http://` URL through an HTTP or HTTPS proxy that `NO_PROXY` does not
 /// pass over.
 pub(super) fn is_plain(proxy: &ureq::Proxy, url: &str) -> bool {
-    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
-        return false;
-    };
+    url.parse::<ureq::http::Uri>()
+        .is_ok_and(|uri| goes_plain(proxy, &uri))
+}
+
+/// The one rule of both [`is_plain`] (which agent and which words) and
+/// [`PlainProxy::connect`] (which connection): an `http://` target, an
+/// HTTP or HTTPS proxy, and a host `NO_PROXY` does not name. Said once, so
+/// the request's reading of an answer (a 407 is the proxy's own) can never
+/// disagree with how the connection was made.
+fn goes_plain(proxy: &ureq::Proxy, target: &ureq::http::Uri) -> bool {
     matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https)
-        && uri.scheme() == Some(&Scheme::HTTP)
-        && !proxy.is_no_proxy(&uri)
+        && target.scheme() == Some(&Scheme::HTTP)
+        && !proxy.is_no_proxy(target)
 }
 
 /// Opens the connection to the proxy for a plain request (see the module
@@ -83,10 +90,7 @@ impl<In: Transport> Connector<In> for PlainProxy {
             return Ok(None);
         };
         let target = details.uri;
-        let plain = matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https)
-            && target.scheme() == Some(&Scheme::HTTP)
-            && !proxy.is_no_proxy(target);
-        if !plain {
+        if !goes_plain(proxy, target) {
             return Ok(None);
         }
         let Some(host) = target.host() else {

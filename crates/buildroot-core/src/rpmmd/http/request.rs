@@ -19,15 +19,14 @@ use std::time::{Duration, SystemTime};
 use super::attempts::{failed, Outcome, Sink, BAD_STATUS_TRIES};
 use super::{notify, DownloadEvent, HttpSettings};
 use crate::error::io_message;
-use crate::rpmmd::conn_watch::{ReadFailure, Watch};
+use crate::rpmmd::conn_watch::ReadFailure;
 use crate::rpmmd::http_answer::{
     content_range, describe, is_tls_failure, proxy_lookup_failure, retry_after, retryable,
     same_answer,
 };
 use crate::rpmmd::redirect;
-use ureq::unversioned::transport::Connector as _;
 
-use super::plain_proxy;
+use super::{agents, plain_proxy};
 
 /// One request and its body.
 pub(super) struct Attempt<'a> {
@@ -38,7 +37,8 @@ pub(super) struct Attempt<'a> {
     pub(super) sink: &'a Mutex<Sink>,
     pub(super) progress: &'a AtomicU64,
     pub(super) answered: &'a AtomicBool,
-    /// How this attempt's connections failed a read (`conn_watch.rs`).
+    /// How this attempt's current request's connections failed a read,
+    /// and whether one was a kept one that died unused (`conn_watch.rs`).
     pub(super) read_failure: ReadFailure,
 }
 
@@ -53,56 +53,27 @@ impl Attempt<'_> {
     /// TLS settings, our timeouts; redirects are left to [`Self::run`]. An
     /// `http://` URL through an HTTP(S) proxy goes to the proxy in absolute
     /// form, as curl sends it, where ureq alone would tunnel it
-    /// (`plain_proxy.rs`); the bool says so.
+    /// (`plain_proxy.rs`); the bool says so. The agent is the run's one
+    /// for these settings, whose kept connections it may reuse
+    /// (`agents.rs`), or with `fresh` one of its own, which connects anew.
     fn agent_for(
         &self,
         url: &str,
         tls: &Option<ureq::tls::TlsConfig>,
+        fresh: bool,
     ) -> Result<(ureq::Agent, bool), Outcome> {
         // Checked when the .repo file was read; an error here is no less final.
         let proxy = self.s.access.proxy(url).map_err(|e| failed(e, false))?;
         let plain = proxy
             .as_ref()
             .is_some_and(|p| plain_proxy::is_plain(p, url));
-        let watch = Watch(self.read_failure.clone());
-        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
-        if plain {
-            let direct = self.config(None, tls);
-            let connector = plain_proxy::connector(direct).chain(watch);
-            let agent = ureq::Agent::with_parts(self.config(proxy, tls), connector, resolver);
-            return Ok((agent, true));
-        }
-        let connector = ureq::unversioned::transport::DefaultConnector::new().chain(watch);
-        let agent = ureq::Agent::with_parts(self.config(proxy, tls), connector, resolver);
-        Ok((agent, false))
-    }
-
-    /// The configuration of an attempt's agent, through `proxy` (always
-    /// set: ureq would otherwise pick the environment's proxy by its own
-    /// rules, not curl's).
-    fn config(
-        &self,
-        proxy: Option<ureq::Proxy>,
-        tls: &Option<ureq::tls::TlsConfig>,
-    ) -> ureq::config::Config {
-        let mut config = ureq::Agent::config_builder().proxy(proxy);
-        if let Some(tls) = tls {
-            config = config.tls_config(tls.clone());
-        }
-        config
-            .timeout_connect(Some(self.s.timeout))
-            .timeout_recv_response(Some(self.s.timeout))
-            // A backstop for a read that never returns (the watcher's minrate
-            // check comes first); per read, so a big file on a live link is fine.
-            .timeout_per_read(Some(self.s.timeout * 2))
-            // Bytes as the server has them (checksums and ranges are over those).
-            .accept_encoding("identity")
-            .http_status_as_error(false)
-            .user_agent("rpm-buildroot")
-            // Redirects are followed by `run`: credentials go to their own
-            // scheme, host and port only, as curl sends them (`redirect.rs`).
-            .max_redirects(0)
-            .build()
+        // Said to the watcher before any connection is made or reused.
+        self.read_failure.begin_request(proxy.is_some());
+        let agent = match fresh {
+            true => agents::fresh(self.s, proxy, plain, tls),
+            false => agents::shared(self.s, proxy, plain, tls),
+        };
+        Ok((agent, plain))
     }
 
     /// [`proxy_lookup_failure`] of this repo's proxy for `url`.
@@ -151,7 +122,7 @@ impl Attempt<'_> {
         let ureq::Error::Timeout(t) = e else {
             return describe(e);
         };
-        // The per-read backstop is twice the timeout (`agent_for`).
+        // The per-read backstop is twice the timeout (`agents.rs`).
         let secs = match t {
             ureq::Timeout::PerRead => self.s.timeout.as_secs_f64() * 2.0,
             _ => self.s.timeout.as_secs_f64(),
@@ -184,6 +155,21 @@ impl Attempt<'_> {
         ))
     }
 
+    /// Whether `e` ended a request that went out on a kept connection
+    /// before any byte of its answer came: the connection was closed or
+    /// reset under it (curl's test, `Curl_retry_request`; a timeout is no
+    /// such end, and is the request's failure).
+    fn died_unused(&self, e: &ureq::Error) -> bool {
+        use std::io::ErrorKind::*;
+        let ureq::Error::Io(io) = e else {
+            return false;
+        };
+        matches!(
+            io.kind(),
+            UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe
+        ) && self.read_failure.stale()
+    }
+
     pub(super) fn run(&self, validator: Option<String>) -> Outcome {
         let tls = match self.s.access.tls_config() {
             Ok(t) => t,
@@ -193,9 +179,13 @@ impl Attempt<'_> {
         let home = redirect::origin(self.url);
         let mut url = self.url.to_string();
         let mut hops = 0;
+        // This thread's connections record into this attempt (`conn_watch.rs`).
+        let _bound = self.read_failure.bind();
+        // Whether this hop is made again on a fresh connection.
+        let mut fresh = false;
         let (mut resp, plain) = loop {
             // Per hop: a redirect to another scheme takes that scheme's proxy.
-            let (agent, plain) = match self.agent_for(&url, &tls) {
+            let (agent, plain) = match self.agent_for(&url, &tls, fresh) {
                 Ok(a) => a,
                 Err(o) => return o,
             };
@@ -211,6 +201,15 @@ impl Attempt<'_> {
             }
             let resp = match req.call() {
                 Ok(r) => r,
+                // A kept connection the server had closed while it idled:
+                // made again at once on a fresh connection, no failed try
+                // and no backoff, as curl does (`Curl_retry_request`);
+                // not by an attempt already abandoned (a cancelled load).
+                Err(e) if !fresh && self.died_unused(&e) && self.with_sink(|_| ()).is_some() => {
+                    log::debug!("{url}: the kept connection was closed; again on a fresh one");
+                    fresh = true;
+                    continue;
+                }
                 // A hop's failure names where the redirect led.
                 Err(e) => {
                     let via = via_of(hops, &url);
@@ -248,6 +247,7 @@ impl Attempt<'_> {
             if !redirect::is_followed(status) {
                 break (resp, plain);
             }
+            fresh = false;
             let location = location.and_then(|l| redirect::resolve(&url, l));
             // Each of these is a failed transfer to librepo, retried like a
             // 404: curl's "too many redirects" and "unsupported protocol"
