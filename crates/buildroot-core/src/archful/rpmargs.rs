@@ -5,7 +5,8 @@
 //! directory (rpm 4.18 sets Lua's `package.path` to `CONFIGDIR/lua/?.lua`,
 //! so `require` finds their modules), `--rcfile` and `--macros` name the
 //! files in rpm's load order ([`crate::distmacros::load_order`]); rpm's own
-//! base macros, platform file and rpmrc come from the host's rpm when the
+//! base macro file is the host rpm's (it belongs to the binary that reads
+//! it), the platform file and rpmrc the repos', or the host's when the
 //! repos do not carry them. `--rcfile` and `--macros` must come before any
 //! option that makes rpm read its configuration (`--target`, `--define`,
 //! `--load`), or rpm reads the default files first. Without macro packages:
@@ -64,11 +65,11 @@ impl RpmMacros {
         match &t.repo {
             Some(r) => {
                 let host = host_confdir();
-                let or_host = |ours: PathBuf, theirs: PathBuf| {
-                    if ours.is_file() {
-                        Some(ours)
+                let first_of = |one: PathBuf, other: PathBuf| {
+                    if one.is_file() {
+                        Some(one)
                     } else {
-                        theirs.is_file().then_some(theirs)
+                        other.is_file().then_some(other)
                     }
                 };
                 let base = r.tree.join("macros");
@@ -78,9 +79,16 @@ impl RpmMacros {
                     .into_iter()
                     .filter(|f| ![&base, &platform, &vendor].contains(&f));
                 let mut path: Vec<PathBuf> = Vec::new();
-                path.extend(or_host(base.clone(), host.join("macros")));
+                // rpm's base file goes with the binary that reads it: the
+                // host rpm's own, the repos' rpm's only where the host has
+                // none. A newer rpm's file leaves out what its parser now
+                // sets itself (rpm 4.20 and later define `%buildroot` while
+                // parsing), which an older rpm cannot do without: rpm 4.18
+                // given rawhide's file fails every spec ("%{buildroot}
+                // couldn't be empty"), and rpmbuild -bs with it.
+                path.extend(first_of(host.join("macros"), base.clone()));
                 path.extend(dropins);
-                path.extend(or_host(platform.clone(), platform_file(host, &t.arch)));
+                path.extend(first_of(platform.clone(), platform_file(host, &t.arch)));
                 path.extend(vendor.is_file().then_some(vendor.clone()));
                 let rc = r.tree.join("rpmrc");
                 let rc = if rc.is_file() { rc } else { host.join("rpmrc") };
