@@ -567,3 +567,85 @@ fn rpm_reads_with_its_own_base_file_and_the_repos_others() {
         );
     }
 }
+
+/// A spec that reads its SRPM's other files without an `%include` (a
+/// macro file `%{load:}`ed, Lua's `io.open`, `%{exists:}`) is read by rpm
+/// with those files beside it, as the evaluator reads it: only a spec
+/// naming `%include` was unpacked, so rpm failed these and the grep
+/// decided.
+#[test]
+fn rpm_gets_the_sources_a_spec_reads_without_an_include() {
+    if check_rpmspec().is_err() {
+        eprintln!("skipped: rpmspec is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Name: reads\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        Source1: arch.macros\nSource2: deps.txt\n\
+        %{load:%{SOURCE1}}\nBuildRequires: %{arch_dep}\n\
+        %{lua: for l in io.open(rpm.expand('%{SOURCE2}')):lines() do \
+        print('BuildRequires: ' .. l .. '\\n') end}\n\
+        BuildRequires: exists-%{exists:%{SOURCE2}}\n\
+        %description\nd\n%build\n%files\n";
+    let spec = srpm::SrpmSpec {
+        name: "reads".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "s".into(),
+        spec_name: "reads.spec".into(),
+        spec_text: text.into(),
+        sources: vec![
+            srpm::SourceFile {
+                name: "arch.macros".into(),
+                data: b"%arch_dep dep-%{_target_cpu}\n".to_vec(),
+            },
+            srpm::SourceFile {
+                name: "deps.txt".into(),
+                data: b"from-lua\n".to_vec(),
+            },
+        ],
+        build_time: 1,
+        ..Default::default()
+    };
+    let path = dir.path().join("reads-1-1.src.rpm");
+    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
+    let cached = [CachedSrpm {
+        name: "reads".into(),
+        file: "reads-1-1.src.rpm".into(),
+        path,
+    }];
+    let targets = plain_targets(&["x86_64", "aarch64"]);
+    let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
+    assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
+    assert_eq!(
+        by_rpm.build_requires["aarch64"],
+        ["dep-aarch64", "exists-1", "from-lua"]
+    );
+    let evaluated = &crate::archful::identify(&cached, &targets).unwrap()[0];
+    assert_eq!(by_rpm.build_requires, evaluated.build_requires);
+    assert!(by_rpm.archful && evaluated.archful);
+}
+
+#[test]
+fn specs_that_may_read_a_source_are_told_by_their_text() {
+    for text in [
+        "%include %{SOURCE1}",
+        "%{load:%{SOURCE1}}",
+        "%{lua: io.open(x)}",
+        "%if %{exists:%{SOURCE2}}",
+        "icon : x.xpm",
+        "Version: %(cat %{SOURCE9})",
+        "%global v %(cat %{_sourcedir}/VERSION)",
+    ] {
+        assert!(may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
+    }
+    for text in [
+        "Source0: https://example.org/download/a.tar.gz",
+        "%global d %(date)",
+        "# the file exists upstream",
+        "%install\ncp %{SOURCE1} %{buildroot}",
+    ] {
+        assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
+    }
+}
