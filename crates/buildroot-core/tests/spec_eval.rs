@@ -795,9 +795,8 @@ fn a_relative_path_is_no_source_file() {
     assert!(problem.is_some_and(|p| p.contains("part.inc")));
     let (problem, _) = run("%{load:part.macros}");
     assert!(problem.is_some_and(|p| p.contains("failed to load macro file part.macros")));
-    let (problem, brs) = run(
-        "BuildRequires: e%{exists:part.inc} l%{lua: print(io.open('part.inc') == nil)}",
-    );
+    let (problem, brs) =
+        run("BuildRequires: e%{exists:part.inc} l%{lua: print(io.open('part.inc') == nil)}");
     assert_eq!((problem, brs), (None, vec!["e0".into(), "ltrue".into()]));
     // The same files by an absolute path are the spec's sources.
     let (problem, brs) = run("%include /x/part.inc\n%{load:/x/part.macros}\nBuildRequires: %{dep}");
