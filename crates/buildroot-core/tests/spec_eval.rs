@@ -769,6 +769,40 @@ fn file_name_inside_an_include_is_the_included_file() {
     );
 }
 
+/// A relative path a spec opens is taken from rpm's working directory,
+/// `/` where mock runs rpmbuild, which holds none of the spec's files: a
+/// relative `%include`, `%{load:}`, `%{exists:}` or Lua `io.open` finds
+/// nothing even where a source has that name (rpm 4.18, 4.20.1 and 6.1
+/// all fail `%include x.inc` when run elsewhere than beside it; the
+/// evaluator read the source of that base name).
+#[test]
+fn a_relative_path_is_no_source_file() {
+    use buildroot_core::spec::{evaluate_with, DirSources, NamedSpec};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("part.inc"), "BuildRequires: inc\n").unwrap();
+    std::fs::write(dir.path().join("part.macros"), "%dep loaded\n").unwrap();
+    let sources = DirSources(dir.path().to_path_buf());
+    let named = NamedSpec {
+        path: "/x/SPECS/t.spec".into(),
+        sources: &sources,
+    };
+    let ctx = SpecContext::for_arch("x86_64");
+    let run = |body: &str| {
+        let ev = evaluate_with(&spec(body), &ctx, &named).unwrap();
+        (ev.problems.first().cloned(), ev.build_requires_text)
+    };
+    let (problem, _) = run("%include part.inc");
+    assert!(problem.is_some_and(|p| p.contains("part.inc")));
+    let (problem, _) = run("%{load:part.macros}");
+    assert!(problem.is_some_and(|p| p.contains("failed to load macro file part.macros")));
+    let (problem, brs) =
+        run("BuildRequires: e%{exists:part.inc} l%{lua: print(io.open('part.inc') == nil)}");
+    assert_eq!((problem, brs), (None, vec!["e0".into(), "ltrue".into()]));
+    // The same files by an absolute path are the spec's sources.
+    let (problem, brs) = run("%include /x/part.inc\n%{load:/x/part.macros}\nBuildRequires: %{dep}");
+    assert_eq!((problem, brs), (None, vec!["inc".into(), "loaded".into()]));
+}
+
 /// `(a or foo(bar )`: rpm takes it and prints (and records) `(a or
 /// foo(bar)`, which libsolv cannot read back, so dnf drops it from the
 /// SRPM's requirements: printed, but no dependency to resolve. A

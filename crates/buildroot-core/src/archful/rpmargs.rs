@@ -5,7 +5,8 @@
 //! directory (rpm 4.18 sets Lua's `package.path` to `CONFIGDIR/lua/?.lua`,
 //! so `require` finds their modules), `--rcfile` and `--macros` name the
 //! files in rpm's load order ([`crate::distmacros::load_order`]); rpm's own
-//! base macros, platform file and rpmrc come from the host's rpm when the
+//! base macro file is the host rpm's (it belongs to the binary that reads
+//! it), the platform file and rpmrc the repos', or the host's when the
 //! repos do not carry them. `--rcfile` and `--macros` must come before any
 //! option that makes rpm read its configuration (`--target`, `--define`,
 //! `--load`), or rpm reads the default files first. Without macro packages:
@@ -64,33 +65,43 @@ impl RpmMacros {
         match &t.repo {
             Some(r) => {
                 let host = host_confdir();
-                let or_host = |ours: PathBuf, theirs: PathBuf| {
-                    if ours.is_file() {
-                        Some(ours)
+                // rpm runs at `/` ([`RpmMacros::command`]): the tree's
+                // paths as the tool has them may be relative (`--cache c`).
+                let tree = &absolute(&r.tree);
+                let first_of = |one: PathBuf, other: PathBuf| {
+                    if one.is_file() {
+                        Some(one)
                     } else {
-                        theirs.is_file().then_some(theirs)
+                        other.is_file().then_some(other)
                     }
                 };
-                let base = r.tree.join("macros");
-                let platform = platform_file(&r.tree, &t.arch);
-                let vendor = r.tree.join(VENDOR).join("macros");
-                let dropins = load_order(&r.tree, &t.arch)
+                let base = tree.join("macros");
+                let platform = platform_file(tree, &t.arch);
+                let vendor = tree.join(VENDOR).join("macros");
+                let dropins = load_order(tree, &t.arch)
                     .into_iter()
                     .filter(|f| ![&base, &platform, &vendor].contains(&f));
                 let mut path: Vec<PathBuf> = Vec::new();
-                path.extend(or_host(base.clone(), host.join("macros")));
+                // rpm's base file goes with the binary that reads it: the
+                // host rpm's own, the repos' rpm's only where the host has
+                // none. A newer rpm's file leaves out what its parser now
+                // sets itself (rpm 4.20 and later define `%buildroot` while
+                // parsing), which an older rpm cannot do without: rpm 4.18
+                // given rawhide's file fails every spec ("%{buildroot}
+                // couldn't be empty"), and rpmbuild -bs with it.
+                path.extend(first_of(host.join("macros"), base.clone()));
                 path.extend(dropins);
-                path.extend(or_host(platform.clone(), platform_file(host, &t.arch)));
+                path.extend(first_of(platform.clone(), platform_file(host, &t.arch)));
                 path.extend(vendor.is_file().then_some(vendor.clone()));
-                let rc = r.tree.join("rpmrc");
+                let rc = tree.join("rpmrc");
                 let rc = if rc.is_file() { rc } else { host.join("rpmrc") };
-                for p in path.iter().chain([&rc, &r.tree]) {
+                for p in path.iter().chain([&rc, tree]) {
                     if p.to_string_lossy().contains(':') {
                         return Err(Error::PathWithColon { path: p.clone() });
                     }
                 }
                 let joined: Vec<String> = path.iter().map(|p| p.display().to_string()).collect();
-                m.env.push(("RPM_CONFIGDIR".into(), r.tree.clone().into()));
+                m.env.push(("RPM_CONFIGDIR".into(), tree.clone().into()));
                 m.first.extend(["--rcfile".into(), rc.into()]);
                 m.first.extend(["--macros".into(), joined.join(":").into()]);
             }
@@ -103,7 +114,7 @@ impl RpmMacros {
         }
         for f in &t.user_files {
             m.last.push("--load".into());
-            m.last.push(f.clone().into());
+            m.last.push(absolute(f).into());
         }
         for d in &t.defines {
             define(&mut m, d.trim().trim_start_matches('%').to_string());
@@ -122,7 +133,10 @@ impl RpmMacros {
     /// its messages are read (`--rpmspec` tells a spec's
     /// `%generate_buildrequires` by rpm's "second %generate_buildrequires",
     /// which rpm's translations turn into e.g. "Zweites ...") and the
-    /// evaluator's `%(...)` runs in it too.
+    /// evaluator's `%(...)` runs in it too. rpm runs at `/`, as mock runs
+    /// rpmbuild in koji's buildroot: a relative path a spec opens (`%include
+    /// x.inc`) is looked up there, whatever directory the tool was started
+    /// in (it was the tool's: a file of that name there was read).
     pub fn command(&self, program: &str) -> Command {
         let mut c = match self.rpmspec.split_first() {
             Some((cmd, args)) if program == "rpmspec" => {
@@ -132,7 +146,7 @@ impl RpmMacros {
             }
             _ => Command::new(program),
         };
-        c.env("LC_ALL", "C");
+        c.env("LC_ALL", "C").current_dir("/");
         for (k, v) in &self.env {
             c.env(k, v);
         }
@@ -144,6 +158,12 @@ impl RpmMacros {
     pub fn finish<'a>(&self, c: &'a mut Command) -> &'a mut Command {
         c.args(&self.last)
     }
+}
+
+/// `p` made absolute against the tool's working directory (rpm runs
+/// elsewhere, [`RpmMacros::command`]).
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 #[cfg(test)]
@@ -161,5 +181,26 @@ mod tests {
             .find(|(k, _)| *k == "LC_ALL")
             .and_then(|(_, v)| v);
         assert_eq!(lc_all, Some(std::ffi::OsStr::new("C")));
+    }
+
+    /// rpm runs at `/`, whatever directory the tool was started in, and
+    /// the paths it is given are absolute (a relative `--macros` file, a
+    /// relative `--cache`'s macro tree).
+    #[test]
+    fn rpm_runs_at_the_root_with_absolute_paths() {
+        let c = RpmMacros::default().command("rpmspec");
+        assert_eq!(c.get_current_dir(), Some(Path::new("/")));
+        let t = ArchTarget {
+            arch: "x86_64".into(),
+            ctx: crate::spec::SpecContext::for_arch("x86_64"),
+            repo: None,
+            user_files: vec![PathBuf::from("mine/macros.local")],
+            defines: Vec::new(),
+            skipped_repos: Vec::new(),
+        };
+        let m = RpmMacros::of(&t).unwrap();
+        let load = m.last.iter().skip_while(|a| *a != "--load").nth(1).unwrap();
+        let want = std::env::current_dir().unwrap().join("mine/macros.local");
+        assert_eq!(Path::new(load), want);
     }
 }

@@ -35,7 +35,7 @@ pub(super) fn rpmbuild(orig: &Path, t: &ArchTarget) -> Result<Vec<u8>> {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(Error::format(
             orig.display(),
-            format!("rpmbuild -bs failed: {}", err.lines().last().unwrap_or("")),
+            format!("rpmbuild -bs failed: {}", reason(&err)),
         ));
     }
     let srpms = top.path().join("SRPMS");
@@ -47,6 +47,23 @@ pub(super) fn rpmbuild(orig: &Path, t: &ArchTarget) -> Result<Vec<u8>> {
         .ok_or_else(|| Error::format(orig.display(), "rpmbuild -bs produced no SRPM"))?;
     same_nevr(orig, &built)?;
     std::fs::read(&built).map_err(|e| Error::io(&built, e))
+}
+
+/// rpm's reason in its standard error `err`: its first `error:` line. The
+/// last line was taken, which is the failing line's context (`0<
+/// (%error)`, the spec's line) or a warning of the configuration rpm reads
+/// again after a failed target, not the error.
+fn reason(err: &str) -> &str {
+    let all: Vec<&str> = err
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    all.iter()
+        .find(|l| l.starts_with("error: "))
+        .or(all.last())
+        .copied()
+        .unwrap_or("")
 }
 
 /// Writes the spec to `top/SPECS` and the other payload files to
@@ -84,4 +101,21 @@ fn same_nevr(orig: &Path, built: &Path) -> Result<()> {
         built: format!("{}-{}", b.name, b.evr),
         original: format!("{}-{}", a.name, a.evr),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reason named is rpm's error, not the context lines or the
+    /// warnings after it (rpmbuild 4.18 on a spec with `%{error:boom}`).
+    #[test]
+    fn the_reason_is_rpms_error_line() {
+        let err = "warning: warn.macros: line 1: Macro %warnme needs whitespace before body\n\
+            error: boom\n  0<  (%error)\nBuildRequires: \n\
+            warning: warn.macros: line 1: Macro %warnme needs whitespace before body\n";
+        assert_eq!(reason(err), "error: boom");
+        assert_eq!(reason("only this\n"), "only this");
+        assert_eq!(reason(""), "");
+    }
 }

@@ -115,8 +115,11 @@ fn one_srpm(
         text,
         data,
     } = srpm::extract_spec(&c.path)?;
-    // %include needs the SRPM's other files; most specs need only themselves.
-    let spec_path = if text.contains("%include") {
+    // A spec that may open one of the SRPM's other files while rpm reads
+    // it gets them all, as `rpmbuild --rebuild` unpacks them; most specs
+    // need only themselves (unpacking every tarball costs a write of the
+    // whole SRPM).
+    let spec_path = if may_read_sources(&text) {
         unpack(&c.path, top.path())?
     } else {
         let p = top.path().join("SPECS").join(&spec_name);
@@ -157,6 +160,38 @@ fn one_srpm(
         }
     }
     Ok(res)
+}
+
+/// Whether rpm's reading of `text` may open one of the SRPM's other files:
+/// its text names a way to (`%include`, a macro file `%{load:}`ed, an
+/// `%{exists:}` test, Lua's `io` and `rpm.open`/`rpm.load`, `posix.stat`
+/// and `posix.access`, an `Icon:` tag), or a shell expansion on a line
+/// naming a source (`%(cat %{SOURCE1})`). Only `%include` was looked for:
+/// a spec that `%{load:}`ed a source or read one with Lua failed in rpm
+/// (no such file) and fell back to the grep, where the evaluator read it.
+fn may_read_sources(text: &str) -> bool {
+    const OPENERS: [&str; 12] = [
+        "%include",
+        "%{load",
+        "%load",
+        "rpm.load",
+        "%{exists",
+        "%exists",
+        "io.open",
+        "io.lines",
+        "io.input",
+        "rpm.open",
+        "posix.stat",
+        "posix.access",
+    ];
+    const NAMES_A_SOURCE: [&str; 4] = ["SOURCE", "sourcedir", "%{S:", "%S:"];
+    OPENERS.iter().any(|w| text.contains(w))
+        || text.lines().any(|l| {
+            let t = l.trim_start();
+            let icon = t.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("icon"))
+                && t[4..].trim_start().starts_with(':');
+            icon || (l.contains("%(") && NAMES_A_SOURCE.iter().any(|w| l.contains(w)))
+        })
 }
 
 /// `res` decided by rpm's reading of the spec at `spec_path` (its text

@@ -500,3 +500,152 @@ fn a_spec_neither_reads_has_no_partial_not_buildable_on() {
     assert_eq!(by_rpm.not_buildable_on, evaluated.not_buildable_on);
     assert_eq!(by_rpm.archful, evaluated.archful);
 }
+
+/// The repos' macro tree of one arch, in `dir/tree`: a base `macros` file
+/// of a newer rpm's shape (rpm 4.20 and later define `%buildroot` while
+/// parsing, so their file has none), a drop-in and the vendor file.
+fn newer_rpm_tree(dir: &Path, arch: &str) -> crate::distmacros::RepoMacros {
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("macros.d")).unwrap();
+    std::fs::create_dir_all(tree.join("redhat")).unwrap();
+    std::fs::write(tree.join("macros"), "%_newer_base_only 1\n").unwrap();
+    std::fs::write(tree.join("macros.d/macros.dist"), "%dist_dep from-dropin\n").unwrap();
+    std::fs::write(tree.join("redhat/macros"), "%vendor_dep from-vendor\n").unwrap();
+    crate::distmacros::RepoMacros {
+        arch: arch.into(),
+        packages: vec!["rpm-6.0.0-1.noarch".into()],
+        files: crate::distmacros::load_order(&tree, arch),
+        tree,
+        lua_dir: None,
+        unmatched: Vec::new(),
+        rpm_version: Some("6.0.0".into()),
+    }
+}
+
+/// rpm reads a spec with its own base macro file, not the repos' rpm's:
+/// rpm 4.18 given a newer rpm's file (no `%buildroot`) failed every spec
+/// ("%{buildroot} couldn't be empty") and `--rpmspec` fell back to the
+/// grep. The repos' drop-ins and vendor file are still read.
+#[test]
+fn rpm_reads_with_its_own_base_file_and_the_repos_others() {
+    let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc %{dist_dep} %{vendor_dep} base%{?_newer_base_only}\n\
+        %description\nd\n%build\nmake\n%files\n";
+    for rpm in rpms() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec_path = dir.path().join("dyn.spec");
+        std::fs::write(&spec_path, text).unwrap();
+        let mut targets = plain_targets(&["x86_64"]);
+        targets[0].repo = Some(newer_rpm_tree(dir.path(), "x86_64"));
+        let runs: Vec<(&ArchTarget, RpmMacros)> = targets
+            .iter()
+            .map(|t| {
+                let mut m = RpmMacros::of(t).unwrap();
+                m.rpmspec = rpm.rpmspec.clone();
+                (t, m)
+            })
+            .collect();
+        let cached = CachedSrpm {
+            name: "dyn".into(),
+            file: "dyn-1-1.src.rpm".into(),
+            path: dir.path().join("dyn-1-1.src.rpm"),
+        };
+        let res = rpm_reads(
+            ArchfulResult::new(&cached),
+            &spec_path,
+            text,
+            dir.path(),
+            &runs,
+            rpm.parts,
+        );
+        assert_eq!(res.verdict, Verdict::Rpmspec, "{}: {res:?}", rpm.name);
+        assert_eq!(
+            res.build_requires["x86_64"],
+            ["base", "from-dropin", "from-vendor", "gcc"],
+            "{}",
+            rpm.name
+        );
+    }
+}
+
+/// A spec that reads its SRPM's other files without an `%include` (a
+/// macro file `%{load:}`ed, Lua's `io.open`, `%{exists:}`) is read by rpm
+/// with those files beside it, as the evaluator reads it: only a spec
+/// naming `%include` was unpacked, so rpm failed these and the grep
+/// decided.
+#[test]
+fn rpm_gets_the_sources_a_spec_reads_without_an_include() {
+    if check_rpmspec().is_err() {
+        eprintln!("skipped: rpmspec is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Name: reads\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        Source1: arch.macros\nSource2: deps.txt\n\
+        %{load:%{SOURCE1}}\nBuildRequires: %{arch_dep}\n\
+        %{lua: for l in io.open(rpm.expand('%{SOURCE2}')):lines() do \
+        print('BuildRequires: ' .. l .. '\\n') end}\n\
+        BuildRequires: exists-%{exists:%{SOURCE2}}\n\
+        %description\nd\n%build\n%files\n";
+    let spec = srpm::SrpmSpec {
+        name: "reads".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "s".into(),
+        spec_name: "reads.spec".into(),
+        spec_text: text.into(),
+        sources: vec![
+            srpm::SourceFile {
+                name: "arch.macros".into(),
+                data: b"%arch_dep dep-%{_target_cpu}\n".to_vec(),
+            },
+            srpm::SourceFile {
+                name: "deps.txt".into(),
+                data: b"from-lua\n".to_vec(),
+            },
+        ],
+        build_time: 1,
+        ..Default::default()
+    };
+    let path = dir.path().join("reads-1-1.src.rpm");
+    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
+    let cached = [CachedSrpm {
+        name: "reads".into(),
+        file: "reads-1-1.src.rpm".into(),
+        path,
+    }];
+    let targets = plain_targets(&["x86_64", "aarch64"]);
+    let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
+    assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
+    assert_eq!(
+        by_rpm.build_requires["aarch64"],
+        ["dep-aarch64", "exists-1", "from-lua"]
+    );
+    let evaluated = &crate::archful::identify(&cached, &targets).unwrap()[0];
+    assert_eq!(by_rpm.build_requires, evaluated.build_requires);
+    assert!(by_rpm.archful && evaluated.archful);
+}
+
+#[test]
+fn specs_that_may_read_a_source_are_told_by_their_text() {
+    for text in [
+        "%include %{SOURCE1}",
+        "%{load:%{SOURCE1}}",
+        "%{lua: io.open(x)}",
+        "%if %{exists:%{SOURCE2}}",
+        "icon : x.xpm",
+        "Version: %(cat %{SOURCE9})",
+        "%global v %(cat %{_sourcedir}/VERSION)",
+    ] {
+        assert!(may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
+    }
+    for text in [
+        "Source0: https://example.org/download/a.tar.gz",
+        "%global d %(date)",
+        "# the file exists upstream",
+        "%install\ncp %{SOURCE1} %{buildroot}",
+    ] {
+        assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
+    }
+}

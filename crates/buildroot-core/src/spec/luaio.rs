@@ -549,20 +549,20 @@ mod tests {
     fn files_read_like_lua_files() {
         let files = Files(&[("n.txt", "12 7\nab\ncd")]);
         let (brs, problems) = eval(
-            "BuildRequires: %{lua: local f = io.open('n.txt') local a, b = f:read('n', 'n') local t = {a + b, tostring(f:read('L') == '\\n'), f:read(1), f:seek('cur'), (f:read('a'):gsub('\\n', '+')), tostring(f:read('a') == ''), tostring(f:read('l')), tostring(f:close()), io.type(f)} print(table.concat(t, '/'))}",
+            "BuildRequires: %{lua: local f = io.open('/s/n.txt') local a, b = f:read('n', 'n') local t = {a + b, tostring(f:read('L') == '\\n'), f:read(1), f:seek('cur'), (f:read('a'):gsub('\\n', '+')), tostring(f:read('a') == ''), tostring(f:read('l')), tostring(f:close()), io.type(f)} print(table.concat(t, '/'))}",
             &files,
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(brs.join(" "), "19/true/a/6/b+cd/true/nil/true/closed file");
         let (_, problems) = eval(
-            "%{lua: local f = io.open('n.txt') f:close() f:read()}",
+            "%{lua: local f = io.open('/s/n.txt') f:close() f:read()}",
             &files,
         );
         assert!(problems[0].contains("closed file"), "{problems:?}");
         // A lines iterator of a file closed since says what Lua's
         // `io_readline` says (rpmspec 6.1: `afalse\tfile is already closed`).
         let (brs, problems) = eval(
-            "BuildRequires: %{lua: local f = io.open('n.txt') local it = f:lines() local a = it() f:close() local ok, e = pcall(it) print(a:sub(1, 1) .. tostring(ok) .. e:gsub(' ', '_'))}",
+            "BuildRequires: %{lua: local f = io.open('/s/n.txt') local it = f:lines() local a = it() f:close() local ok, e = pcall(it) print(a:sub(1, 1) .. tostring(ok) .. e:gsub(' ', '_'))}",
             &files,
         );
         assert!(problems.is_empty(), "{problems:?}");

@@ -439,7 +439,7 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(brs, ["python3.14"]);
         let (brs, problems) = eval_on(
-            "BuildRequires: %{lua: local t = posix.stat('macros.python-srpm') print(t.type .. '-' .. t.mode .. '-' .. t.size .. '-' .. posix.stat('/x/macros.python-srpm', 'size'))}",
+            "BuildRequires: %{lua: local t = posix.stat('/s/macros.python-srpm') print(t.type .. '-' .. t.mode .. '-' .. t.size .. '-' .. posix.stat('/x/macros.python-srpm', 'size'))}",
             "x86_64",
             &OneFile,
         );
@@ -475,10 +475,10 @@ mod tests {
             brs.join(" ")
         };
         let denied = |p: &str| format!("nil|{p}:_Permission_denied|13.0");
-        assert_eq!(probe("macros.python-srpm", "rw"), "0.0|nil|nil");
+        assert_eq!(probe("/s/macros.python-srpm", "rw"), "0.0|nil|nil");
         assert_eq!(
-            probe("macros.python-srpm", "x"),
-            denied("macros.python-srpm")
+            probe("/s/macros.python-srpm", "x"),
+            denied("/s/macros.python-srpm")
         );
         assert_eq!(probe("/", "w"), denied("/"));
         assert_eq!(probe("/", "rx"), "0.0|nil|nil");

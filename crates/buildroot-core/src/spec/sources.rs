@@ -136,10 +136,15 @@ impl Host<'_> {
 
     /// A spec's file by path: found among its sources by base name; of
     /// the machine, only what Fedora's build-constraint macros read (the
-    /// memory and CPU counts).
+    /// memory and CPU counts). A relative path is none: rpm opens it from
+    /// its working directory, `/` where mock runs rpmbuild, which holds
+    /// none of the spec's files (`%include x.inc` fails there).
     pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
         if matches!(path, "/proc/meminfo" | "/proc/cpuinfo") {
             return std::fs::read(path).ok();
+        }
+        if !path.starts_with('/') {
+            return None;
         }
         self.sources.read(Self::base_name(path))
     }
