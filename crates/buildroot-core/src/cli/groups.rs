@@ -352,6 +352,14 @@ mod tests {
         t.try_update_from(["t", "--release-package", "s"]).unwrap();
         assert_eq!(t.core.core.as_deref(), Some(&["bash".to_string()][..]));
         assert_eq!(t.core.release_package(), "s");
+        // ... and takes it: `--core` is looked up by its arg id, which
+        // must stay the flag's.
+        t.try_update_from(["t", "--core", "gcc,make"]).unwrap();
+        assert_eq!(
+            t.core.core.as_deref(),
+            Some(&["gcc".to_string(), "make".into()][..])
+        );
+        assert_eq!(t.core.release_package(), "s");
         // The default is shown as clap shows any default.
         let help = Tool::command().render_help().to_string();
         assert!(help.contains("[default: fedora-release-eln]"), "{help}");
