@@ -140,9 +140,10 @@ pub struct CoreArgs {
 /// the value's source tells it from the same name typed.
 #[derive(clap::Args)]
 struct CoreFlags {
-    /// Core buildroot names, comma-separated (default: mock's build group; '' for none: a build
-    /// then installs its BuildRequires and --release-package alone). The spec macros are those
-    /// of the macro packages it installs.
+    /// Core buildroot names, comma-separated (default: mock's build group; '' for none:
+    /// --release-package alone). buildroot-generator installs it before each build's
+    /// BuildRequires; specs are read with the macro files of the packages it installs and of
+    /// --macro-package, not with those of BuildRequires.
     #[arg(long, value_delimiter = ',')]
     core: Option<Vec<String>>,
     /// Release package added to the core buildroot ("" for none).

@@ -124,8 +124,9 @@ fn the_unified_texts_are_pinned() {
                 (https://h/r?a=b). Its macro packages, and those of --repofile's enabled \
                 sections, define the spec macros (see --no-repo-macros)";
     let core = "Core buildroot names, comma-separated (default: mock's build group; '' for none: \
-                a build then installs its BuildRequires and --release-package alone). The spec \
-                macros are those of the macro packages it installs";
+                --release-package alone). buildroot-generator installs it before each build's \
+                BuildRequires; specs are read with the macro files of the packages it installs \
+                and of --macro-package, not with those of BuildRequires";
     let release = "Release package added to the core buildroot (\"\" for none) [default: \
                    fedora-release-eln]";
     let input = "A file of source names, one per line (\"-\" or nothing: stdin); NEVRAs, SRPM \
