@@ -140,9 +140,10 @@ pub struct CoreArgs {
 /// the value's source tells it from the same name typed.
 #[derive(clap::Args)]
 struct CoreFlags {
-    /// Core buildroot names, comma-separated (default: mock's build group; '' for none: a build
-    /// then installs its BuildRequires and --release-package alone). The spec macros are those
-    /// of the macro packages it installs.
+    /// Core buildroot names, comma-separated (default: mock's build group; '' for none:
+    /// --release-package alone). buildroot-generator installs it before each build's
+    /// BuildRequires; specs are read with the macro files of the packages it installs and of
+    /// --macro-package, not with those of BuildRequires.
     #[arg(long, value_delimiter = ',')]
     core: Option<Vec<String>>,
     /// Release package added to the core buildroot ("" for none).
@@ -351,6 +352,14 @@ mod tests {
         let mut t = Tool::parse_from(["t", "--core", "bash", "--release-package", "r"]);
         t.try_update_from(["t", "--release-package", "s"]).unwrap();
         assert_eq!(t.core.core.as_deref(), Some(&["bash".to_string()][..]));
+        assert_eq!(t.core.release_package(), "s");
+        // ... and takes it: `--core` is looked up by its arg id, which
+        // must stay the flag's.
+        t.try_update_from(["t", "--core", "gcc,make"]).unwrap();
+        assert_eq!(
+            t.core.core.as_deref(),
+            Some(&["gcc".to_string(), "make".into()][..])
+        );
         assert_eq!(t.core.release_package(), "s");
         // The default is shown as clap shows any default.
         let help = Tool::command().render_help().to_string();

@@ -1,8 +1,11 @@
 //! What compose-view prints of a view and of a configs directory: the
 //! config id a `--view` name stands for, the `--print` lists (the union of
 //! the computed arches), the `--json` document, the environments' and
-//! workloads' problems as one line each, and `--check`'s summary.
-//! content-resolver shows the same facts on its web pages
+//! workloads' problems as one line each, and `--check`'s summary; and
+//! compose-view's error lines: a library error with the option it is
+//! about ([`error_line`]), the refusals of an id given twice to
+//! `--repo-override` ([`overrides`]) and of a `--configs` directory of no
+//! config ([`check_configs_found`]). content-resolver shows the same facts on its web pages
 //! (`content_resolver/page_generator.py`); these are our own lines and
 //! documents (docs/formats.md, docs/compose-view.md).
 

@@ -1,7 +1,8 @@
 //! One `workload-diff` document as a library call: a [`Request`] (the
-//! inputs by arch, already paired and checked by the tool) in, the text of
-//! the document asked for ([`Format`]) out; and step 10's inputs by arch
-//! ([`verify_paths`]) for [`super::verify_report`]. Reading is
+//! inputs by arch, paired as the format needs: [`check_arches`], which the
+//! tool calls before any file is read) in, the text of the document asked
+//! for ([`Format`]) out; and step 10's inputs by arch ([`verify_paths`])
+//! for [`super::verify_report`]. Reading is
 //! [`super::inputs`]'s, computing [`super::diff`]'s and [`super::changes`]'s;
 //! this decides what to read for which format, refuses the empty lists a
 //! failed step before leaves, and names the previous run.

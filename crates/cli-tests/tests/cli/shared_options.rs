@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use cli_tests::{std_cmd, Tool};
+use cli_tests::{cmd, expect_error, std_cmd, TestContext, Tool};
 
 /// Each option's help text in `tool --help`, whitespace folded (the layout
 /// differs between tools: a help on the option's line or under it, a
@@ -124,8 +124,9 @@ fn the_unified_texts_are_pinned() {
                 (https://h/r?a=b). Its macro packages, and those of --repofile's enabled \
                 sections, define the spec macros (see --no-repo-macros)";
     let core = "Core buildroot names, comma-separated (default: mock's build group; '' for none: \
-                a build then installs its BuildRequires and --release-package alone). The spec \
-                macros are those of the macro packages it installs";
+                --release-package alone). buildroot-generator installs it before each build's \
+                BuildRequires; specs are read with the macro files of the packages it installs \
+                and of --macro-package, not with those of BuildRequires";
     let release = "Release package added to the core buildroot (\"\" for none) [default: \
                    fedora-release-eln]";
     let input = "A file of source names, one per line (\"-\" or nothing: stdin); NEVRAs, SRPM \
@@ -150,5 +151,50 @@ fn the_unified_texts_are_pinned() {
                 tool.name()
             );
         }
+    }
+}
+
+/// buildroot-generator's own `--core-file` and the shared `--core` (the
+/// core's `CoreArgs`, flattened in) are one choice: refused together in
+/// either order, in clap's words, before anything is read. The relation
+/// names `--core` by its arg id across the flattened group, which a
+/// renamed field would leave dangling (a panic in a debug build, nothing
+/// at all in a release one). The archful tools take `--core` without a
+/// `--core-file`, and refuse that flag.
+#[test]
+fn the_generators_core_file_is_refused_beside_the_shared_core() {
+    let t = TestContext::new();
+    let core = t.join("core.txt");
+    std::fs::write(&core, "bash\n").unwrap();
+    let core = core.to_str().unwrap();
+    let (given, file) = ("'--core <CORE>'", "'--core-file <FILE>'");
+    for (args, first, second) in [
+        (["--core", "bash", "--core-file", core], given, file),
+        (["--core-file", core, "--core", ""], file, given),
+    ] {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--repofile", "testdata/fixture.repo"])
+            .args(args);
+        assert_eq!(
+            expect_error(&t, c, "hello\n"),
+            format!(
+                "buildroot-generator: the argument {first} cannot be used with {second} \
+                 (try '--help')"
+            ),
+            "{args:?}"
+        );
+    }
+    for tool in [Tool::IdentifyArchful, Tool::CreateSrpmRepos] {
+        let mut c = cmd(tool);
+        c.args(["--core", "bash", "--core-file", core]);
+        let line = expect_error(&t, c, "");
+        assert!(
+            line.ends_with(
+                "unexpected argument '--core-file' found; tip: a similar argument \
+                            exists: '--repofile' (try '--help')"
+            ),
+            "{}: {line}",
+            tool.name()
+        );
     }
 }
