@@ -133,6 +133,16 @@ fn no_macro_package_is_a_reason_not_an_error() {
     )
     .unwrap();
     assert!(matches!(f, Found::Nothing(_)), "{f:?}");
+    // Nothing to install (`--core '' --release-package ''`): said so.
+    let repo = RepoSpec::new("bin", testdata().join("repos/x86_64").to_str().unwrap());
+    let f = repo_macros("x86_64", &[repo], &[], &meta(cache.path()), cache.path()).unwrap();
+    match f {
+        Found::Nothing(why) => assert_eq!(
+            why,
+            "the buildroot is empty (no core names, no release package)"
+        ),
+        f => panic!("{f:?}"),
+    }
 }
 
 /// A tiny HTTP/1.1 file server; records every requested path.

@@ -207,7 +207,10 @@ pub(crate) fn given_cli_specs(
         .map(|v| {
             Ok(GivenRepo {
                 given: format!("{option} {}", v.trim()),
-                spec: RepoSpec::parse_cli(v, vars)?,
+                // The option named, as clap names it for its own refusals:
+                // `--repo ''` and `--source-repo ''` read alike otherwise.
+                spec: RepoSpec::parse_cli(v, vars)
+                    .map_err(|e| crate::Error::Usage(format!("{option} {e}")))?,
             })
         })
         .collect()

@@ -74,6 +74,11 @@ pub(super) struct BuildrootMacros {
 /// The macro packages of the buildroot that installing `install` gives;
 /// or why there are none (one line).
 pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<BuildrootMacros, String> {
+    if install.is_empty() {
+        // `--core '' --release-package ''`: said as what it is, not as
+        // "none of  is in the binary repositories".
+        return Err("the buildroot is empty (no core names, no release package)".into());
+    }
     let jobs: Vec<Job> = install.iter().map(|n| Job::Install(n.clone())).collect();
     let arch = pool.arch().target();
     let solution = resolve(pool, &jobs).map_err(|u| {

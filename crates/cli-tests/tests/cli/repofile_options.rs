@@ -683,6 +683,37 @@ fn a_repofile_from_stdin_is_refused_in_words() {
     assert!(!Path::new("/tmp/unused-cache-repofile-dash").exists());
 }
 
+/// A bad `--repo` or `--source-repo` value is refused naming its option:
+/// the two read alike otherwise (`'': expected ID=URL`).
+#[test]
+fn a_bad_repo_value_names_its_option() {
+    let ctx = cli_tests::TestContext::new();
+    let good = format!("m={}", root().join("testdata/repos/x86_64").display());
+    for (args, expected) in [
+        (
+            vec!["--repo=".to_string()],
+            "buildroot-generator: --repo '': expected ID=URL",
+        ),
+        (
+            vec!["--repo".into(), good.clone(), "--source-repo=".into()],
+            "buildroot-generator: --source-repo '': expected ID=URL",
+        ),
+        (
+            vec!["--repo".into(), "a b=/x".into()],
+            "buildroot-generator: --repo 'a b=/x': 'a b' is not a repo id dnf takes: \
+             ' ' at position 2 (letters, digits and -_.: only)",
+        ),
+    ] {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64"]).args(&args);
+        assert_eq!(
+            cli_tests::expect_error(&ctx, c, "bash\n"),
+            expected,
+            "{args:?}"
+        );
+    }
+}
+
 /// A `.repo` file's `$stream` (CentOS Stream's), given by a vars file of
 /// `--dnf-conf`'s `varsdir=`, as dnf reads /etc/dnf/vars; without it the
 /// run fails on the URL as written, and the line says which variable is
