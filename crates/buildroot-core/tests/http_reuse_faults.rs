@@ -118,6 +118,25 @@ fn an_abandoned_body_does_not_give_its_connection_back() {
     assert_ne!(after, carried(&server, "/f/big.rpm"), "{:?}", server.requests());
 }
 
+/// An answer that fails the try (a 404, a 3xx without a `Location`, a
+/// 304: librepo retries each at once, 4 tries) leaves its connection: each
+/// try connects anew, for the chance of another node of a load-balanced
+/// mirror. A 3xx without a `Location` kept it (ureq pools an answer
+/// without a body before it is read, and the watcher kept any 3xx).
+#[test]
+fn an_answer_that_fails_the_try_is_retried_on_a_new_connection() {
+    for head in [
+        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 304 Not Modified\r\n\r\n",
+    ] {
+        let server = KeepAlive::start(Mode::Head(head));
+        let line = fails(&server, "nl.rpm", &settings(5, Duration::ZERO));
+        assert!(line.ends_with("(gave up after 4 attempts)"), "{line}");
+        assert_eq!(carried(&server, "/f/nl.rpm"), [0, 1, 2, 3], "{head}");
+    }
+}
+
 /// Bytes after a body (a whole forged answer), at once or a moment later,
 /// are never read as the next request's answer: every file has its bytes,
 /// each on a connection of its own.

@@ -49,6 +49,9 @@ pub enum Mode {
     /// Answers `HTTP/1.0` with a `Content-Length` (`keep`: and
     /// `Connection: keep-alive`), and leaves the connection open either way.
     Http10 { keep: bool },
+    /// Answers every request with this head and no body (the head says
+    /// `Content-Length: 0`, or has no body by its status), keep-alive.
+    Head(&'static str),
 }
 
 /// The forged answer of [`Mode::Excess`]: read as the next request's
@@ -194,6 +197,13 @@ fn serve(
         auth.lock().unwrap().push((path.clone(), authorization));
         let head = match mode {
             Mode::OnlyFirst if !first => return,
+            Mode::Head(head) => {
+                let w = r.get_mut();
+                if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
+                    return;
+                }
+                continue;
+            }
             Mode::Chunked => {
                 let b = body(&path);
                 let (one, two) = b.split_at(b.len() / 2);
