@@ -5,10 +5,12 @@
 //! a kept https connection the server closed costs no try either; a body
 //! abandoned half-read, or followed by bytes nobody asked for, never hands
 //! its connection to the next request; HTTP/1.0 keeps a connection only
-//! when it says so; a repo's `Authorization` never goes to another host,
+//! when it says so; an answer that fails the try (a 404, a 3xx without a
+//! `Location`) is retried on a new connection; a repo's `Authorization` never goes to another host,
 //! nor to another repo's request, on a kept connection; a connection made
 //! without certificate checks is never lent to a repo that checks; more
-//! settings sets than agents kept all download.
+//! settings sets than agents kept all download; parallel downloads whose
+//! kept connections all died go on without waiting.
 
 mod keep_alive;
 
@@ -246,4 +248,28 @@ fn more_settings_sets_than_agents_kept_all_download() {
     assert_eq!(server.requests().len(), 120);
     let want = body("/f/s0-0-0.rpm");
     assert_eq!(std::fs::read(t.path().join("s0-0-0.rpm")).unwrap(), want);
+}
+
+/// Three downloads at once from a server that closes every kept
+/// connection under its next request: each such request is made again on
+/// a new connection, none waits for another, none fails though none may
+/// be retried, and none waits the 20 s backoff.
+#[test]
+fn parallel_downloads_whose_kept_connections_all_died_go_on() {
+    let server = KeepAlive::start(Mode::CloseSecond { reset: false });
+    let t = tempfile::tempdir().unwrap();
+    let s = settings(0, Duration::from_secs(20));
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for k in 0..3 {
+            let (server, t, s) = (&server, &t, &s);
+            scope.spawn(move || {
+                let names = names(8, &format!("ps{k}-"));
+                fetch_all(&server.base, "f", &names, t.path(), s)
+            });
+        }
+    });
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert!(server.requests().len() > 24, "{:?}", server.requests());
 }
