@@ -32,7 +32,11 @@ fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
 /// The connections that carried `path`'s requests, in order.
 fn carried(server: &KeepAlive, path: &str) -> Vec<usize> {
     let asked = server.requests();
-    asked.iter().filter(|(_, p)| p == path).map(|(c, _)| *c).collect()
+    asked
+        .iter()
+        .filter(|(_, p)| p == path)
+        .map(|(c, _)| *c)
+        .collect()
 }
 
 /// The second file stalls on the kept connection: with no retries it fails
@@ -50,7 +54,10 @@ fn a_stall_on_a_kept_connection_fails_with_the_stall_line() {
     let line = fails(&server, "sl1.rpm", &s);
     let took = start.elapsed();
     let url = format!("{}/f/sl1.rpm", server.base);
-    assert!(line.starts_with(&format!("{url}: stalled: less than ")), "{line}");
+    assert!(
+        line.starts_with(&format!("{url}: stalled: less than ")),
+        "{line}"
+    );
     assert!(line.ends_with("(one attempt: no retries)"), "{line}");
     assert!(took >= Duration::from_millis(900), "{took:?}");
     assert!(took < Duration::from_secs(6), "{took:?}");
@@ -117,7 +124,12 @@ fn an_abandoned_body_does_not_give_its_connection_back() {
     assert!(line.contains("more than the 100 bytes"), "{line}");
     fetch_all(&server.base, "f", &names(2, "after"), t.path(), &s);
     let after = carried(&server, "/f/after0.rpm");
-    assert_ne!(after, carried(&server, "/f/big.rpm"), "{:?}", server.requests());
+    assert_ne!(
+        after,
+        carried(&server, "/f/big.rpm"),
+        "{:?}",
+        server.requests()
+    );
 }
 
 /// An answer that fails the try (a 404, a 3xx without a `Location`, a
@@ -148,7 +160,13 @@ fn bytes_after_a_body_are_never_the_next_answer() {
         let server = KeepAlive::start(Mode::Excess { delay });
         let t = tempfile::tempdir().unwrap();
         for name in names(3, "x") {
-            fetch_all(&server.base, "f", &[name], t.path(), &settings(0, Duration::ZERO));
+            fetch_all(
+                &server.base,
+                "f",
+                &[name],
+                t.path(),
+                &settings(0, Duration::ZERO),
+            );
             std::thread::sleep(delay * 3);
         }
         assert_eq!(server.accepted(), 3, "{delay:?}: {:?}", server.requests());
@@ -221,7 +239,10 @@ fn a_connection_made_without_checks_is_not_lent_to_a_repo_that_checks() {
     with_ca.access.sslcacert = Some(tls_file("ca.pem"));
     fetch_all(&server.base, "f", &names(1, "ca"), t.path(), &with_ca);
     fetch_all(&server.base, "f", &names(1, "u2"), t.path(), &unchecked);
-    assert_eq!(carried(&server, "/f/u20.rpm"), carried(&server, "/f/u0.rpm"));
+    assert_eq!(
+        carried(&server, "/f/u20.rpm"),
+        carried(&server, "/f/u0.rpm")
+    );
 }
 
 /// 40 settings sets (timeouts), more than the agents kept, downloading at

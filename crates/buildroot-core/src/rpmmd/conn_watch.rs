@@ -447,7 +447,10 @@ mod tests {
     fn a_redirect_is_kept_only_with_a_location() {
         let to = b"HTTP/1.1 302 Found\r\nlocation:  /x\r\nContent-Length: 0\r\n\r\n";
         assert_eq!(has_location(to), Some(true));
-        assert_eq!(has_location(b"HTTP/1.1 301 Moved\nLocation: http://h/\n\nbody"), Some(true));
+        assert_eq!(
+            has_location(b"HTTP/1.1 301 Moved\nLocation: http://h/\n\nbody"),
+            Some(true)
+        );
         for none in [
             &b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n"[..],
             b"HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n",
@@ -456,7 +459,10 @@ mod tests {
         ] {
             assert_eq!(has_location(none), Some(false), "{none:?}");
         }
-        assert_eq!(has_location(b"HTTP/1.1 302 Found\r\nLocation: /x\r\n"), None);
+        assert_eq!(
+            has_location(b"HTTP/1.1 302 Found\r\nLocation: /x\r\n"),
+            None
+        );
     }
 
     #[test]

@@ -64,10 +64,16 @@ pub struct KeepAlive {
     pub base: String,
     accepted: Arc<AtomicUsize>,
     /// Every request: (connection number, path).
-    log: Arc<Mutex<Vec<(usize, String)>>>,
+    log: Log,
     /// Every request's `Authorization` header, if any, by path.
-    auth: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    auth: AuthLog,
 }
+
+/// Every request a server got: (connection number, path).
+type Log = Arc<Mutex<Vec<(usize, String)>>>;
+
+/// Every request's path and `Authorization` header, if it had one.
+type AuthLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
 
 /// A file's bytes.
 pub fn body(path: &str) -> Vec<u8> {
@@ -162,10 +168,7 @@ fn serve(
     raw: &TcpStream,
     conn: usize,
     mode: &Mode,
-    (log, auth): &(
-        Arc<Mutex<Vec<(usize, String)>>>,
-        Arc<Mutex<Vec<(String, Option<String>)>>>,
-    ),
+    (log, auth): &(Log, AuthLog),
 ) {
     let mut r = BufReader::new(stream);
     for nth in 0.. {
@@ -199,7 +202,10 @@ fn serve(
             Mode::OnlyFirst if !first => return,
             Mode::Head(head) => {
                 let w = r.get_mut();
-                if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
+                if w.write_all(head.as_bytes())
+                    .and_then(|_| w.flush())
+                    .is_err()
+                {
                     return;
                 }
                 continue;
@@ -223,7 +229,11 @@ fn serve(
             Mode::Http10 { keep } => format!(
                 "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n{}\r\n",
                 body(&path).len(),
-                if *keep { "Connection: keep-alive\r\n" } else { "" }
+                if *keep {
+                    "Connection: keep-alive\r\n"
+                } else {
+                    ""
+                }
             ),
             Mode::CloseSecond { reset } if nth == 1 => {
                 if *reset {
@@ -323,4 +333,3 @@ pub fn fetch_all(base: &str, prefix: &str, names: &[String], dir: &Path, s: &Htt
 pub fn names(n: usize, tag: &str) -> Vec<String> {
     (0..n).map(|i| format!("{tag}{i}.rpm")).collect()
 }
-
