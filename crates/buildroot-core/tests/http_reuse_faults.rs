@@ -132,8 +132,8 @@ fn an_abandoned_body_does_not_give_its_connection_back() {
     );
 }
 
-/// An answer that fails the try (a 404, a 3xx without a `Location`, a
-/// 304: librepo retries each at once, 4 tries) leaves its connection: each
+/// An answer that fails the try (a 404, a 3xx without a `Location` or
+/// with two different ones, a 304: librepo retries each at once, 4 tries) leaves its connection: each
 /// try connects anew, for the chance of another node of a load-balanced
 /// mirror. A 3xx without a `Location` kept it (ureq pools an answer
 /// without a body before it is read, and the watcher kept any 3xx).
@@ -143,6 +143,7 @@ fn an_answer_that_fails_the_try_is_retried_on_a_new_connection() {
         "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
         "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
         "HTTP/1.1 304 Not Modified\r\n\r\n",
+        "HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n",
     ] {
         let server = KeepAlive::start(Mode::Head(head));
         let line = fails(&server, "nl.rpm", &settings(5, Duration::ZERO));

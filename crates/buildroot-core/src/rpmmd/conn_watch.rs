@@ -57,6 +57,8 @@ use std::sync::{Arc, Mutex};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
+use super::redirect;
+
 /// What an attempt's current request saw of its connections: the kind of
 /// their first read error, if any, the 1xx its connection ended on, and
 /// whether it went on a kept connection that died before an answer. One
@@ -323,17 +325,21 @@ fn status_of(input: &[u8]) -> Option<u16> {
     )
 }
 
-/// Whether the answer head at the front of `input` has a `Location`
-/// header with a value; `None` until the head is whole (its empty line).
+/// Whether the answer head at the front of `input` names one place to go
+/// (its `Location` headers, read by `request.rs`'s rule,
+/// [`redirect::location`]: none, or several different ones, make the 3xx
+/// a failed try); `None` until the head is whole (its empty line).
 fn has_location(input: &[u8]) -> Option<bool> {
-    let mut found = false;
+    let mut values = Vec::new();
     for line in input.split_inclusive(|&b| b == b'\n').skip(1) {
         if line == b"\n" || line == b"\r\n" {
-            return Some(found);
+            let one = redirect::location(values.iter().map(String::as_str));
+            return Some(matches!(one, Ok(Some(_))));
         }
         if let Some(colon) = line.iter().position(|&b| b == b':') {
-            let value = String::from_utf8_lossy(&line[colon + 1..]);
-            found |= line[..colon].eq_ignore_ascii_case(b"location") && !value.trim().is_empty();
+            if line[..colon].eq_ignore_ascii_case(b"location") {
+                values.push(redirect::header_text(&line[colon + 1..]));
+            }
         }
     }
     None
@@ -451,11 +457,14 @@ mod tests {
             has_location(b"HTTP/1.1 301 Moved\nLocation: http://h/\n\nbody"),
             Some(true)
         );
+        let twice = b"HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation:  /a\r\n\r\n";
+        assert_eq!(has_location(twice), Some(true));
         for none in [
             &b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n"[..],
             b"HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n",
             b"HTTP/1.1 302 Found\r\nLocation: \r\n\r\n",
             b"HTTP/1.1 302 Found\r\nX-Location: /x\r\n\r\n",
+            b"HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation: /b\r\n\r\n",
         ] {
             assert_eq!(has_location(none), Some(false), "{none:?}");
         }
