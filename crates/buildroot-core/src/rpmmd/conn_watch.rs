@@ -57,6 +57,8 @@ use std::sync::{Arc, Mutex};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
+use super::redirect;
+
 /// What an attempt's current request saw of its connections: the kind of
 /// their first read error, if any, the 1xx its connection ended on, and
 /// whether it went on a kept connection that died before an answer. One
@@ -226,8 +228,8 @@ pub(super) struct Watched<T> {
     /// 1xx answers came for this request so far.
     before_answer: bool,
     /// Whether the connection may be kept for another request once this
-    /// one's answer is read: only after a 2xx or a 3xx (`None` until its
-    /// status is read). After an error answer the next try connects anew,
+    /// one's answer is read: only after a 2xx, or a 3xx with a `Location`
+    /// (`None` until its status, and a 3xx's head, is read). After an error answer the next try connects anew,
     /// as every try did before connections were kept: librepo retries a
     /// 404 or a 503 hoping for another node of a load-balanced mirror,
     /// which a new connection may reach and a kept one does not; a
@@ -264,7 +266,14 @@ impl<T: Transport> Watched<T> {
         }
         let input = self.inner.buffers().input();
         if let Some(code) = status_of(input) {
-            self.keep = Some((200..400).contains(&code));
+            self.keep = match code {
+                200..=299 => Some(true),
+                // A redirect is kept for its next hop; a 3xx without a
+                // `Location` is the final answer, a failure retried as a
+                // 404 is (`http/request.rs`), so connects anew as one.
+                300..=399 => has_location(input),
+                _ => Some(false),
+            };
         } else if input.len() >= 12 {
             // No status line: nothing to keep the connection for.
             self.keep = Some(false);
@@ -314,6 +323,26 @@ fn status_of(input: &[u8]) -> Option<u16> {
             .iter()
             .fold(0, |n, &d| n * 10 + u16::from(d - b'0')),
     )
+}
+
+/// Whether the answer head at the front of `input` names one place to go
+/// (its `Location` headers, read by `request.rs`'s rule,
+/// [`redirect::location`]: none, or several different ones, make the 3xx
+/// a failed try); `None` until the head is whole (its empty line).
+fn has_location(input: &[u8]) -> Option<bool> {
+    let mut values = Vec::new();
+    for line in input.split_inclusive(|&b| b == b'\n').skip(1) {
+        if line == b"\n" || line == b"\r\n" {
+            let one = redirect::location(values.iter().map(String::as_str));
+            return Some(matches!(one, Ok(Some(_))));
+        }
+        if let Some(colon) = line.iter().position(|&b| b == b':') {
+            if line[..colon].eq_ignore_ascii_case(b"location") {
+                values.push(redirect::header_text(&line[colon + 1..]));
+            }
+        }
+    }
+    None
 }
 
 /// What a connection's input begins with, before its answer.
@@ -416,6 +445,33 @@ mod tests {
         for no_status in [&b"<html><body>"[..], b"HTTP/1.1 2x0 OK"] {
             assert_eq!(status_of(no_status), None, "{no_status:?}");
         }
+    }
+
+    /// A 3xx keeps its connection only when it names where to go, once
+    /// its head is whole.
+    #[test]
+    fn a_redirect_is_kept_only_with_a_location() {
+        let to = b"HTTP/1.1 302 Found\r\nlocation:  /x\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(has_location(to), Some(true));
+        assert_eq!(
+            has_location(b"HTTP/1.1 301 Moved\nLocation: http://h/\n\nbody"),
+            Some(true)
+        );
+        let twice = b"HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation:  /a\r\n\r\n";
+        assert_eq!(has_location(twice), Some(true));
+        for none in [
+            &b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n"[..],
+            b"HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n",
+            b"HTTP/1.1 302 Found\r\nLocation: \r\n\r\n",
+            b"HTTP/1.1 302 Found\r\nX-Location: /x\r\n\r\n",
+            b"HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation: /b\r\n\r\n",
+        ] {
+            assert_eq!(has_location(none), Some(false), "{none:?}");
+        }
+        assert_eq!(
+            has_location(b"HTTP/1.1 302 Found\r\nLocation: /x\r\n"),
+            None
+        );
     }
 
     #[test]
