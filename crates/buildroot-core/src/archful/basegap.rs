@@ -35,7 +35,11 @@ pub(super) fn plain_gap(host_base: &Path, dist_base: &Path, others: &[PathBuf]) 
     // one missed would be overridden by ours.
     let mut known: HashSet<String> = HashSet::new();
     for p in std::iter::once(host_base).chain(others.iter().map(PathBuf::as_path)) {
-        known.extend(read(p).lines().filter_map(|l| name_of(l).map(|(n, _)| n.to_string())));
+        known.extend(
+            read(p)
+                .lines()
+                .filter_map(|l| name_of(l).map(|(n, _)| n.to_string())),
+        );
     }
     definitions(&read(dist_base))
         .into_iter()
@@ -96,7 +100,15 @@ mod tests {
         let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            ["x86_64", "_smp_build_ncpus", "__spec_pre", "f", "e2k", "g", "_sysusersdir"]
+            [
+                "x86_64",
+                "_smp_build_ncpus",
+                "__spec_pre",
+                "f",
+                "e2k",
+                "g",
+                "_sysusersdir"
+            ]
         );
         let plain: Vec<&str> = got.iter().filter_map(|(_, b)| b.as_deref()).collect();
         assert_eq!(plain, ["x86_64 amd64 em64t", "e2k", "/usr/lib/sysusers.d"]);
