@@ -4,6 +4,7 @@
 //! Specs are read with each arch's own macros ([`MacroArgs`]): by the
 //! built-in evaluator, or by rpm itself (`rpmspec`, `rpmbuild`).
 
+mod basegap;
 mod cache;
 mod cache_fetch;
 mod cache_hold;

@@ -89,10 +89,19 @@ impl RpmMacros {
                 // parsing), which an older rpm cannot do without: rpm 4.18
                 // given rawhide's file fails every spec ("%{buildroot}
                 // couldn't be empty"), and rpmbuild -bs with it.
-                path.extend(first_of(host.join("macros"), base.clone()));
+                let host_base = host.join("macros");
+                path.extend(first_of(host_base.clone(), base.clone()));
                 path.extend(dropins);
                 path.extend(first_of(platform.clone(), platform_file(host, &t.arch)));
                 path.extend(vendor.is_file().then_some(vendor.clone()));
+                // What the repos' base file defines and the host's lacks
+                // (an older host rpm has no `%x86_64`): its plain values,
+                // as if read right after the host's file.
+                if host_base.is_file() && base.is_file() {
+                    for d in super::basegap::plain_gap(&host_base, &base, &path[1..]) {
+                        define(&mut m, d);
+                    }
+                }
                 let rc = tree.join("rpmrc");
                 let rc = if rc.is_file() { rc } else { host.join("rpmrc") };
                 for p in path.iter().chain([&rc, tree]) {

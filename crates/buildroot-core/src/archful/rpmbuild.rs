@@ -6,6 +6,7 @@
 //! SRPM's name and EVR: a repo whose file names and headers disagree
 //! would mislead every later step.
 
+use std::io::Write;
 use std::path::Path;
 
 use super::options::ArchTarget;
@@ -67,24 +68,47 @@ fn reason(err: &str) -> &str {
 }
 
 /// Writes the spec to `top/SPECS` and the other payload files to
-/// `top/SOURCES`; returns the spec's path.
+/// `top/SOURCES` (by base name, as rpm installs a source package), one file
+/// at a time (an SRPM can hold gigabytes of tarballs); returns the spec's
+/// path. A payload path with no file name (`a/..`, `.`) is an error naming
+/// `orig`, as nothing is written outside `top`.
 pub(super) fn unpack(orig: &Path, top: &Path) -> Result<std::path::PathBuf> {
     let (sources, specs) = (top.join("SOURCES"), top.join("SPECS"));
     for d in [&sources, &specs] {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
     }
     let mut spec_path = None;
-    for file in srpm::read_payload_files(orig)? {
-        let base = file.base_name().to_string();
-        let p = if file.is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
-            let p = specs.join(&base);
+    srpm::for_each_payload_file(orig, |path, is_spec, contents| {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if matches!(base, "" | "." | "..") {
+            return Err(Error::format(
+                orig.display(),
+                format!("payload file {path:?} has no file name"),
+            ));
+        }
+        let p = if is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
+            let p = specs.join(base);
             spec_path = Some(p.clone());
             p
         } else {
-            sources.join(&base)
+            sources.join(base)
         };
-        std::fs::write(&p, file.data).map_err(|e| Error::io(&p, e))?;
-    }
+        let mut out = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
+        if let Some(r) = contents {
+            // Reading fails on a broken payload, writing on the disk.
+            let mut buf = vec![0; 1 << 16];
+            loop {
+                let n = r
+                    .read(&mut buf)
+                    .map_err(|e| srpm::broken_payload(orig, rpm::Error::Io(e)))?;
+                if n == 0 {
+                    break;
+                }
+                out.write_all(&buf[..n]).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        Ok(())
+    })?;
     spec_path.ok_or_else(|| Error::NoSpecFile {
         path: orig.to_path_buf(),
     })
@@ -117,5 +141,60 @@ mod tests {
         assert_eq!(reason(err), "error: boom");
         assert_eq!(reason("only this\n"), "only this");
         assert_eq!(reason(""), "");
+    }
+
+    fn srpm_with(dir: &Path, sources: &[(&str, &[u8])]) -> std::path::PathBuf {
+        let spec = srpm::SrpmSpec {
+            name: "u".into(),
+            version: "1".into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            summary: "s".into(),
+            spec_name: "u.spec".into(),
+            spec_text: "Name: u\n".into(),
+            sources: sources
+                .iter()
+                .map(|(n, d)| srpm::SourceFile {
+                    name: n.to_string(),
+                    data: d.to_vec(),
+                })
+                .collect(),
+            build_time: 1,
+            ..Default::default()
+        };
+        let path = dir.join("u-1-1.src.rpm");
+        std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
+        path
+    }
+
+    /// The payload is written file by file under `top`, by base name; a
+    /// payload that breaks part way is one line naming the SRPM. (A path
+    /// with no file name, `x/..`, cannot be built with the rpm crate; it
+    /// is refused naming the SRPM, where it was written to `top` itself.)
+    #[test]
+    fn unpacking_stays_in_top_and_names_the_srpm() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().join("top");
+        let good = srpm_with(dir.path(), &[("a.tar", b"tar"), ("b.inc", b"inc")]);
+        let spec = unpack(&good, &top).unwrap();
+        assert_eq!(spec, top.join("SPECS/u.spec"));
+        assert_eq!(std::fs::read(top.join("SOURCES/a.tar")).unwrap(), b"tar");
+        assert_eq!(std::fs::read(top.join("SOURCES/b.inc")).unwrap(), b"inc");
+
+        let big = vec![7u8; 1 << 20];
+        let whole = std::fs::read(srpm_with(dir.path(), &[("big.bin", &big)])).unwrap();
+        let cut = dir.path().join("u-1-1.src.rpm");
+        std::fs::write(&cut, &whole[..whole.len() - 64]).unwrap();
+        let err = unpack(&cut, &dir.path().join("top2"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(&cut.display().to_string()), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["top", "top2", "u-1-1.src.rpm"]);
     }
 }

@@ -508,7 +508,12 @@ fn newer_rpm_tree(dir: &Path, arch: &str) -> crate::distmacros::RepoMacros {
     let tree = dir.join("tree");
     std::fs::create_dir_all(tree.join("macros.d")).unwrap();
     std::fs::create_dir_all(tree.join("redhat")).unwrap();
-    std::fs::write(tree.join("macros"), "%_newer_base_only 1\n").unwrap();
+    // `%x86_64` is rpm 4.19's: rpm 4.18's own base file has none.
+    std::fs::write(
+        tree.join("macros"),
+        "%_newer_base_only %{?nothing}1\n%x86_64 x86_64 amd64 em64t\n",
+    )
+    .unwrap();
     std::fs::write(tree.join("macros.d/macros.dist"), "%dist_dep from-dropin\n").unwrap();
     std::fs::write(tree.join("redhat/macros"), "%vendor_dep from-vendor\n").unwrap();
     crate::distmacros::RepoMacros {
@@ -525,11 +530,15 @@ fn newer_rpm_tree(dir: &Path, arch: &str) -> crate::distmacros::RepoMacros {
 /// rpm reads a spec with its own base macro file, not the repos' rpm's:
 /// rpm 4.18 given a newer rpm's file (no `%buildroot`) failed every spec
 /// ("%{buildroot} couldn't be empty") and `--rpmspec` fell back to the
-/// grep. The repos' drop-ins and vendor file are still read.
+/// grep. The repos' drop-ins and vendor file are still read, and the
+/// plain values of the repos' base file that rpm's own lacks (rpm 4.18
+/// has no `%x86_64`: `%ifarch %{x86_64}` was false on x86_64); a
+/// definition that expands macros is not taken.
 #[test]
 fn rpm_reads_with_its_own_base_file_and_the_repos_others() {
     let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
         BuildRequires: gcc %{dist_dep} %{vendor_dep} base%{?_newer_base_only}\n\
+        %ifarch %{x86_64}\nBuildRequires: x64-list\n%endif\n\
         %description\nd\n%build\nmake\n%files\n";
     for rpm in rpms() {
         let dir = tempfile::tempdir().unwrap();
@@ -561,7 +570,7 @@ fn rpm_reads_with_its_own_base_file_and_the_repos_others() {
         assert_eq!(res.verdict, Verdict::Rpmspec, "{}: {res:?}", rpm.name);
         assert_eq!(
             res.build_requires["x86_64"],
-            ["base", "from-dropin", "from-vendor", "gcc"],
+            ["base", "from-dropin", "from-vendor", "gcc", "x64-list"],
             "{}",
             rpm.name
         );

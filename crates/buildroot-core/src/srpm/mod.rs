@@ -184,17 +184,39 @@ pub fn read_payload_where(
     path: &Path,
     want: impl Fn(&str, bool) -> bool,
 ) -> Result<Vec<PayloadFile>> {
-    let mut reader = package_reader(path)?;
-    let payload_err = |e: rpm::Error| {
-        // The lead and headers were checked: what breaks now is the payload.
-        let msg = e.to_string();
-        Error::format(
-            path.display(),
-            format!("broken payload ({})", msg.lines().next().unwrap_or("")),
-        )
-    };
     let mut out = Vec::new();
-    while let Some(mut f) = reader.next_file().map_err(payload_err)? {
+    for_each_payload_file(path, |name, is_spec, contents| {
+        if !want(name, is_spec) {
+            return Ok(());
+        }
+        let mut data = Vec::new();
+        let in_payload = contents.is_some();
+        if let Some(r) = contents {
+            r.read_to_end(&mut data)
+                .map_err(|e| broken_payload(path, rpm::Error::Io(e)))?;
+        }
+        out.push(PayloadFile {
+            path: name.to_string(),
+            data,
+            is_spec,
+            in_payload,
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `each(path, is_spec, contents)` for every file of the payload in
+/// its order, with the file's data as a reader (`None` for a file the
+/// payload lacks), so a caller can write a file out without holding the
+/// payload in memory. The first error, the payload's
+/// ([`broken_payload`]) or `each`'s, ends the walk.
+pub fn for_each_payload_file(
+    path: &Path,
+    mut each: impl FnMut(&str, bool, Option<&mut dyn Read>) -> Result<()>,
+) -> Result<()> {
+    let mut reader = package_reader(path)?;
+    while let Some(mut f) = reader.next_file().map_err(|e| broken_payload(path, e))? {
         let name = f
             .metadata
             .path()
@@ -202,23 +224,20 @@ pub fn read_payload_where(
             .trim_start_matches("./")
             .to_string();
         let is_spec = f.metadata.flags().contains(rpm::FileFlags::SPECFILE);
-        if !want(&name, is_spec) {
-            continue;
-        }
-        let mut data = Vec::new();
-        let in_payload = f.has_payload();
-        if in_payload {
-            f.read_to_end(&mut data)
-                .map_err(|e| payload_err(rpm::Error::Io(e)))?;
-        }
-        out.push(PayloadFile {
-            path: name,
-            data,
-            is_spec,
-            in_payload,
-        });
+        let contents: Option<&mut dyn Read> = if f.has_payload() { Some(&mut f) } else { None };
+        each(&name, is_spec, contents)?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The error of the package at `path` whose payload cannot be read: the
+/// lead and headers were checked, so what breaks now is the payload.
+pub fn broken_payload(path: &Path, e: rpm::Error) -> Error {
+    let msg = e.to_string();
+    Error::format(
+        path.display(),
+        format!("broken payload ({})", msg.lines().next().unwrap_or("")),
+    )
 }
 
 /// A streaming reader of the package at `path`. The rpm crate tells a
