@@ -27,6 +27,36 @@ fn plain_targets(arches: &[&str]) -> Vec<ArchTarget> {
         .collect()
 }
 
+/// `NAME-1-1.src.rpm` in `dir` of a spec `text` and its `sources`, as the
+/// SRPM cache lists it.
+fn cached_srpm(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    sources: Vec<srpm::SourceFile>,
+) -> [CachedSrpm; 1] {
+    let spec = srpm::SrpmSpec {
+        name: name.into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "s".into(),
+        spec_name: format!("{name}.spec"),
+        spec_text: text.into(),
+        sources,
+        build_time: 1,
+        ..Default::default()
+    };
+    let file = format!("{name}-1-1.src.rpm");
+    let path = dir.join(&file);
+    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
+    [CachedSrpm {
+        name: name.into(),
+        file,
+        path,
+    }]
+}
+
 #[test]
 fn answers_are_parsed_like_the_evaluator_spells_them() {
     let a = parse_answer(
@@ -406,24 +436,7 @@ fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
         ExclusiveArch: x86_64 ppc64le\n\
         BuildRequires: gcc\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n\
         %description\nd\n%build\necho a \\\n";
-    let spec = srpm::SrpmSpec {
-        name: "tail".into(),
-        version: "1".into(),
-        release: "1".into(),
-        license: "MIT".into(),
-        summary: "s".into(),
-        spec_name: "tail.spec".into(),
-        spec_text: text.into(),
-        build_time: 1,
-        ..Default::default()
-    };
-    let path = dir.path().join("tail-1-1.src.rpm");
-    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
-    let cached = [CachedSrpm {
-        name: "tail".into(),
-        file: "tail-1-1.src.rpm".into(),
-        path,
-    }];
+    let cached = cached_srpm(dir.path(), "tail", text, Vec::new());
     let targets = plain_targets(&["x86_64", "aarch64"]);
     let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
     let Verdict::GrepFallback { reason } = &by_rpm.verdict else {
@@ -463,29 +476,12 @@ fn a_spec_neither_reads_has_no_partial_not_buildable_on() {
         ExcludeArch: x86_64\nBuildRequires: gcc\n\
         %ifarch aarch64\n%include %{_sourcedir}/half.inc\n%endif\n\
         %description\nd\n%build\n%files\n";
-    let spec = srpm::SrpmSpec {
-        name: "half".into(),
-        version: "1".into(),
-        release: "1".into(),
-        license: "MIT".into(),
-        summary: "s".into(),
-        spec_name: "half.spec".into(),
-        spec_text: text.into(),
-        // An %if it leaves open: rpm and the evaluator both fail there.
-        sources: vec![srpm::SourceFile {
-            name: "half.inc".into(),
-            data: b"%if 1\nBuildRequires: make\n".to_vec(),
-        }],
-        build_time: 1,
-        ..Default::default()
+    // An %if it leaves open: rpm and the evaluator both fail there.
+    let inc = srpm::SourceFile {
+        name: "half.inc".into(),
+        data: b"%if 1\nBuildRequires: make\n".to_vec(),
     };
-    let path = dir.path().join("half-1-1.src.rpm");
-    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
-    let cached = [CachedSrpm {
-        name: "half".into(),
-        file: "half-1-1.src.rpm".into(),
-        path,
-    }];
+    let cached = cached_srpm(dir.path(), "half", text, vec![inc]);
     let targets = plain_targets(&["x86_64", "aarch64"]);
     let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
     let evaluated = &crate::archful::identify(&cached, &targets).unwrap()[0];
@@ -596,34 +592,17 @@ fn rpm_gets_the_sources_a_spec_reads_without_an_include() {
         print('BuildRequires: ' .. l .. '\\n') end}\n\
         BuildRequires: exists-%{exists:%{SOURCE2}}\n\
         %description\nd\n%build\n%files\n";
-    let spec = srpm::SrpmSpec {
-        name: "reads".into(),
-        version: "1".into(),
-        release: "1".into(),
-        license: "MIT".into(),
-        summary: "s".into(),
-        spec_name: "reads.spec".into(),
-        spec_text: text.into(),
-        sources: vec![
-            srpm::SourceFile {
-                name: "arch.macros".into(),
-                data: b"%arch_dep dep-%{_target_cpu}\n".to_vec(),
-            },
-            srpm::SourceFile {
-                name: "deps.txt".into(),
-                data: b"from-lua\n".to_vec(),
-            },
-        ],
-        build_time: 1,
-        ..Default::default()
-    };
-    let path = dir.path().join("reads-1-1.src.rpm");
-    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
-    let cached = [CachedSrpm {
-        name: "reads".into(),
-        file: "reads-1-1.src.rpm".into(),
-        path,
-    }];
+    let sources = vec![
+        srpm::SourceFile {
+            name: "arch.macros".into(),
+            data: b"%arch_dep dep-%{_target_cpu}\n".to_vec(),
+        },
+        srpm::SourceFile {
+            name: "deps.txt".into(),
+            data: b"from-lua\n".to_vec(),
+        },
+    ];
+    let cached = cached_srpm(dir.path(), "reads", text, sources);
     let targets = plain_targets(&["x86_64", "aarch64"]);
     let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
     assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
