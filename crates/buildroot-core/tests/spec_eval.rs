@@ -626,25 +626,32 @@ fn rpmversion_is_the_buildroots_rpm() {
     assert!(failed, "%rpmversion: unexpected argument");
 }
 
+/// `snippet`'s spec evaluated for x86_64 as `/x/SPECS/t.spec`, its sources
+/// the files of `dir`.
+fn eval_beside(dir: &std::path::Path, snippet: &str) -> buildroot_core::spec::SpecEval {
+    use buildroot_core::spec::{evaluate_with, DirSources, NamedSpec};
+    let sources = DirSources(dir.to_path_buf());
+    let named = NamedSpec {
+        path: "/x/SPECS/t.spec".into(),
+        sources: &sources,
+    };
+    evaluate_with(&spec(snippet), &SpecContext::for_arch("x86_64"), &named).unwrap()
+}
+
 /// rpm 6.1 reads `Icon:` from the sources (empty, GIF or XPM), defines
 /// `%{__file_name}` as the spec's path, and resolves nothing for an
 /// `(a else b)` (libsolv's ELSE relation at the top has no provider).
 #[test]
 fn icon_file_name_and_else_as_rpm_6() {
-    use buildroot_core::spec::{evaluate_with, DirSources, NamedSpec};
+    use buildroot_core::spec::evaluate_with;
+    let ctx = SpecContext::for_arch("x86_64");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("logo.gif"), b"GIF89a....").unwrap();
     std::fs::write(dir.path().join("logo.xpm"), b"/* XPM */\nstatic").unwrap();
     std::fs::write(dir.path().join("empty.png"), b"").unwrap();
     std::fs::write(dir.path().join("logo.png"), b"\x89PNG").unwrap();
-    let sources = DirSources(dir.path().to_path_buf());
-    let named = NamedSpec {
-        path: "/x/SPECS/t.spec".into(),
-        sources: &sources,
-    };
-    let ctx = SpecContext::for_arch("x86_64");
     let run = |body: &str| {
-        let ev = evaluate_with(&spec(body), &ctx, &named).unwrap();
+        let ev = eval_beside(dir.path(), body);
         match ev.problems.first() {
             Some(p) => Err(p.clone()),
             None => Ok(ev.build_requires_text.join("|")),
@@ -777,18 +784,11 @@ fn file_name_inside_an_include_is_the_included_file() {
 /// evaluator read the source of that base name).
 #[test]
 fn a_relative_path_is_no_source_file() {
-    use buildroot_core::spec::{evaluate_with, DirSources, NamedSpec};
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("part.inc"), "BuildRequires: inc\n").unwrap();
     std::fs::write(dir.path().join("part.macros"), "%dep loaded\n").unwrap();
-    let sources = DirSources(dir.path().to_path_buf());
-    let named = NamedSpec {
-        path: "/x/SPECS/t.spec".into(),
-        sources: &sources,
-    };
-    let ctx = SpecContext::for_arch("x86_64");
     let run = |body: &str| {
-        let ev = evaluate_with(&spec(body), &ctx, &named).unwrap();
+        let ev = eval_beside(dir.path(), body);
         (ev.problems.first().cloned(), ev.build_requires_text)
     };
     let (problem, _) = run("%include part.inc");
