@@ -158,27 +158,27 @@ fn a_1xx_then_a_close_is_retried_at_once() {
     ] {
         server.clear_faults();
         server.clear_log();
-        server.fault(
-            "/f",
-            Fault::Raw(format!("HTTP/1.1 {informational}\r\n\r\n")),
-            None,
-        );
-        let (got, took) = fetch(&server, dir.path(), &slow_backoff());
-        assert_eq!(
-            got,
-            Err(format!(
-                "{}/f: the server closed the connection after an informational answer \
-                 (HTTP {code}), before the answer (gave up after 4 attempts)",
-                server.base
-            )),
-            "{informational}"
-        );
-        assert_eq!(server.requests_for("/f").len(), 4, "{informational}");
-        assert!(
-            took < Duration::from_millis(1900),
-            "{informational}: {took:?}"
-        );
+        let raw = format!("HTTP/1.1 {informational}\r\n\r\n");
+        empty_reply_retried_at_once(&server, dir.path(), &raw, code);
     }
+}
+
+/// Asserts that `/f` answered `raw` each time fails as curl's "Empty reply
+/// from server" after a 1xx of `code`: 4 tries, none waiting the backoff.
+fn empty_reply_retried_at_once(server: &Server, dir: &Path, raw: &str, code: u16) {
+    server.fault("/f", Fault::Raw(raw.into()), None);
+    let (got, took) = fetch(server, dir, &slow_backoff());
+    assert_eq!(
+        got,
+        Err(format!(
+            "{}/f: the server closed the connection after an informational answer \
+             (HTTP {code}), before the answer (gave up after 4 attempts)",
+            server.base
+        )),
+        "{raw:?}"
+    );
+    assert_eq!(server.requests_for("/f").len(), 4, "{raw:?}");
+    assert!(took < Duration::from_millis(1900), "{raw:?}: {took:?}");
 }
 
 /// A 1xx, then the start of the answer's status line, then a close: curl
@@ -192,22 +192,8 @@ fn a_1xx_then_a_close_is_retried_at_once() {
 fn a_1xx_then_part_of_a_status_line_then_a_close_is_retried_at_once() {
     let (_root, server) = server();
     let dir = tempfile::tempdir().unwrap();
-    server.fault(
-        "/f",
-        Fault::Raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2".into()),
-        None,
-    );
-    let (got, took) = fetch(&server, dir.path(), &slow_backoff());
-    assert_eq!(
-        got,
-        Err(format!(
-            "{}/f: the server closed the connection after an informational answer \
-             (HTTP 100), before the answer (gave up after 4 attempts)",
-            server.base
-        ))
-    );
-    assert_eq!(server.requests_for("/f").len(), 4);
-    assert!(took < Duration::from_millis(1900), "{took:?}");
+    let raw = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2";
+    empty_reply_retried_at_once(&server, dir.path(), raw, 100);
     server.clear_faults();
     server.clear_log();
     server.fault(

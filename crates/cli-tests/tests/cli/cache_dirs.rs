@@ -27,6 +27,23 @@ fn generator(home: Option<&Path>, temp: &Path) -> assert_cmd::Command {
     c
 }
 
+/// create-srpm-repos for x86_64 over the fixture's binary repo, from the
+/// SRPM cache `cache` into `out`, with no archful source (an empty
+/// `--archful` list written in `dir`).
+fn srpm_repos(cache: &Path, out: &Path, dir: &Path) -> assert_cmd::Command {
+    let archful = dir.join("archful.txt");
+    std::fs::write(&archful, "").unwrap();
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--repo", "bin=testdata/repos/$basearch"])
+        .args(["--arch", "x86_64", "--cache"])
+        .arg(cache)
+        .arg("--archful")
+        .arg(&archful)
+        .arg("--out")
+        .arg(out);
+    c
+}
+
 /// The names in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -258,18 +275,9 @@ fn create_srpm_repos_says_a_passed_over_xdg_cache_home_but_not_under_quiet() {
         .write_stdin("hello\n")
         .assert()
         .success();
-    let archful = t.join("archful.txt");
-    std::fs::write(&archful, "").unwrap();
     let used = home.join(".cache/rpm-buildroot");
     for quiet in [false, true] {
-        let out = cmd(Tool::CreateSrpmRepos)
-            .args(["--repo", "bin=testdata/repos/$basearch"])
-            .args(["--arch", "x86_64", "--cache"])
-            .arg(&srpms)
-            .arg("--archful")
-            .arg(&archful)
-            .arg("--out")
-            .arg(t.join(format!("out-{quiet}")))
+        let out = srpm_repos(&srpms, &t.join(format!("out-{quiet}")), t.path())
             .args(quiet.then_some("-q"))
             .env("XDG_CACHE_HOME", &xdg)
             .env("HOME", &home)
@@ -516,16 +524,7 @@ fn the_archful_tools_cache_metadata_in_the_users_cache() {
     assert_eq!(names(&pools).len(), 2, "{:?}", names(&pools));
     assert_eq!(names(&srpms.join(".metadata/pools")), ["x"]);
     let repos = t.path().join("repos");
-    let archful = t.path().join("archful.txt");
-    std::fs::write(&archful, "").unwrap();
-    cmd(Tool::CreateSrpmRepos)
-        .args(["--repo", "bin=testdata/repos/$basearch"])
-        .args(["--arch", "x86_64", "--cache"])
-        .arg(&srpms)
-        .arg("--archful")
-        .arg(&archful)
-        .arg("--out")
-        .arg(&repos)
+    srpm_repos(&srpms, &repos, t.path())
         .write_stdin("hello\n")
         .assert()
         .success();
@@ -687,21 +686,13 @@ fn a_first_run_refused_on_its_list_says_what_became_of_the_cache() {
 #[test]
 fn create_srpm_repos_on_a_cache_that_holds_the_metadata_cache() {
     let t = TestContext::new();
-    let archful = t.join("archful.txt");
-    std::fs::write(&archful, "").unwrap();
     let repos = |cache: &Path, metadata: &Path, out: &str| {
-        let mut c = cmd(Tool::CreateSrpmRepos);
-        c.args(["--repo", "bin=testdata/repos/$basearch"])
-            .args(["--arch", "x86_64", "--cache"])
-            .arg(cache)
+        srpm_repos(cache, &t.join(out), t.path())
             .arg("--cache-dir")
             .arg(metadata)
-            .arg("--archful")
-            .arg(&archful)
-            .arg("--out")
-            .arg(t.join(out))
-            .write_stdin("hello\n");
-        c.output().unwrap()
+            .write_stdin("hello\n")
+            .output()
+            .unwrap()
     };
     let refusal = |out: std::process::Output| {
         assert_eq!(out.status.code(), Some(2), "{out:?}");

@@ -245,24 +245,38 @@ mod tests {
         }
     }
 
+    /// One request head from `r`, its lines without their line ends (up
+    /// to the blank line, or the end of the stream).
+    fn read_head(r: &mut impl std::io::BufRead) -> Vec<String> {
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                return head;
+            }
+            head.push(line.trim_end().to_string());
+        }
+    }
+
+    /// Asserts that `head` starts with the request line `first` and has
+    /// each of `lines` ([`has`]).
+    fn assert_sent(head: &[String], first: &str, lines: &[&str]) {
+        assert_eq!(head.first().map(String::as_str), Some(first), "{head:?}");
+        for line in lines {
+            assert!(has(head, line), "{line}: {head:?}");
+        }
+    }
+
     /// The request head a listener taking the proxy's place got for a
     /// download of `url` through `proxy` (`PORT` in it: the listener's),
     /// its lines without their line ends.
     fn head_sent(proxy: &str, url: &str) -> Vec<String> {
-        use std::io::{BufRead, Write};
+        use std::io::Write;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let got = std::thread::spawn(move || {
             let (c, _) = listener.accept().unwrap();
-            let mut r = std::io::BufReader::new(&c);
-            let mut head = Vec::new();
-            loop {
-                let mut line = String::new();
-                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push(line.trim_end().to_string());
-            }
+            let head = read_head(&mut std::io::BufReader::new(&c));
             let _ = (&c).write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
             head
         });
@@ -295,14 +309,15 @@ mod tests {
             "http://pu:pw@127.0.0.1:PORT",
             "http://mirror.example:80/pub/x?y=1",
         );
-        assert_eq!(head[0], "GET http://mirror.example/pub/x?y=1 HTTP/1.1");
-        for line in [
-            "Host: mirror.example",
-            "Proxy-Authorization: Basic cHU6cHc=",
-            "Proxy-Connection: Keep-Alive",
-        ] {
-            assert!(has(&head, line), "{line}: {head:?}");
-        }
+        assert_sent(
+            &head,
+            "GET http://mirror.example/pub/x?y=1 HTTP/1.1",
+            &[
+                "Host: mirror.example",
+                "Proxy-Authorization: Basic cHU6cHc=",
+                "Proxy-Connection: Keep-Alive",
+            ],
+        );
     }
 
     /// Credentials percent-escaped in the proxy URL go decoded (`us@er`,
@@ -316,13 +331,14 @@ mod tests {
             "http://us%40er:p%3Aw%25@127.0.0.1:PORT/some/path",
             "http://[::1]:8080/a/b?c",
         );
-        assert_eq!(head[0], "GET http://[::1]:8080/a/b?c HTTP/1.1");
-        for line in [
-            "Host: [::1]:8080",
-            "Proxy-Authorization: Basic dXNAZXI6cDp3JQ==",
-        ] {
-            assert!(has(&head, line), "{line}: {head:?}");
-        }
+        assert_sent(
+            &head,
+            "GET http://[::1]:8080/a/b?c HTTP/1.1",
+            &[
+                "Host: [::1]:8080",
+                "Proxy-Authorization: Basic dXNAZXI6cDp3JQ==",
+            ],
+        );
     }
 
     /// One agent asking twice through a proxy that keeps the connection
@@ -332,7 +348,7 @@ mod tests {
     /// `GET /b HTTP/1.1`, which a forward proxy refuses).
     #[test]
     fn every_request_on_a_kept_connection_goes_in_absolute_form() {
-        use std::io::{BufRead, Write};
+        use std::io::Write;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let got = std::thread::spawn(move || {
@@ -341,14 +357,7 @@ mod tests {
             let mut r = std::io::BufReader::new(&c);
             let mut heads = Vec::new();
             for _ in 0..2 {
-                let mut head = Vec::new();
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    head.push(line.trim_end().to_string());
-                }
+                let head = read_head(&mut r);
                 let _ = (&c).write_all(
                     b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
                 );
@@ -368,14 +377,14 @@ mod tests {
         }
         let heads = got.join().unwrap();
         for (head, path) in heads.iter().zip(["a", "b"]) {
-            let line = format!("GET http://mirror.example/{path} HTTP/1.1");
-            assert_eq!(head.first(), Some(&line), "{heads:?}");
-            for extra in [
-                "Proxy-Authorization: Basic cHU6cHc=",
-                "Proxy-Connection: Keep-Alive",
-            ] {
-                assert!(head.iter().any(|h| h == extra), "{extra}: {heads:?}");
-            }
+            assert_sent(
+                head,
+                &format!("GET http://mirror.example/{path} HTTP/1.1"),
+                &[
+                    "Proxy-Authorization: Basic cHU6cHc=",
+                    "Proxy-Connection: Keep-Alive",
+                ],
+            );
         }
     }
 
