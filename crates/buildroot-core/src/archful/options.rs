@@ -373,16 +373,18 @@ mod tests {
         keep: KeepUnlistedArgs,
     }
 
+    /// The archful tools' macro options, as both tools flatten them in.
+    #[derive(Parser)]
+    struct Archful {
+        #[command(flatten)]
+        macros: MacroArgs,
+    }
+
     /// The archful tools' group and buildroot-generator's (the spec macro
     /// options alone) take the same flags into the same fields; the first
     /// given is named for a refusal, --define first.
     #[test]
     fn spec_macro_options_are_one_group() {
-        #[derive(Parser)]
-        struct Archful {
-            #[command(flatten)]
-            macros: MacroArgs,
-        }
         #[derive(Parser)]
         struct Generator {
             #[command(flatten)]
@@ -422,11 +424,6 @@ mod tests {
     /// the same flags fill the same groups in both.
     #[test]
     fn repo_and_core_flags_are_the_generators_groups() {
-        #[derive(Parser)]
-        struct Archful {
-            #[command(flatten)]
-            macros: MacroArgs,
-        }
         #[derive(Parser)]
         struct Generator {
             #[command(flatten)]
