@@ -17,10 +17,15 @@
 //! name: a file the header lists and the payload lacks (`NoSource:`) is
 //! none; of two files with one base name the later in the payload wins; an
 //! unreadable payload (truncated, corrupt) answers none for every name.
+//! One difference: each pass opens the file anew, so an SRPM replaced
+//! between passes answers a big file from the new one (the SRPM cache
+//! keeps no answer of a file whose stamp changed meanwhile, and none at
+//! all when a later pass failed: [`PayloadSources::readable`]).
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use crate::error::Result;
@@ -40,6 +45,10 @@ pub struct PayloadSources {
     keep_up_to: usize,
     /// What the first pass kept; `None`: the payload could not be read.
     index: OnceLock<Option<Index>>,
+    /// A later pass, for a big file's bytes, failed (the file was
+    /// replaced or damaged meanwhile): its answer, none, is not the
+    /// payload's, and [`Self::readable`] says so.
+    later_failed: AtomicBool,
     /// The passes over the payload made (a test's view of the cost).
     #[cfg(test)]
     pub(super) passes: std::sync::atomic::AtomicUsize,
@@ -72,6 +81,7 @@ impl PayloadSources {
             path: path.to_path_buf(),
             keep_up_to,
             index: OnceLock::new(),
+            later_failed: AtomicBool::new(false),
             #[cfg(test)]
             passes: Default::default(),
         }
@@ -91,7 +101,13 @@ impl PayloadSources {
         if !index.big.contains_key(name) {
             return None;
         }
-        asked.or_else(|| self.pass_for(name).ok().flatten())
+        if asked.is_some() {
+            return asked;
+        }
+        self.pass_for(name).unwrap_or_else(|_| {
+            self.later_failed.store(true, Ordering::Relaxed);
+            None
+        })
     }
 
     /// The size of the payload file `name`, as [`Self::read`]'s answer's
@@ -108,10 +124,11 @@ impl PayloadSources {
         }
     }
 
-    /// Whether the payload was read (`Some(true)`), found unreadable
-    /// (`Some(false)`), or not asked about yet (`None`).
+    /// Whether the payload was read (`Some(true)`), found unreadable by
+    /// any pass (`Some(false)`), or not asked about yet (`None`).
     pub fn readable(&self) -> Option<bool> {
-        self.index.get().map(Option::is_some)
+        let read = self.index.get()?.is_some();
+        Some(read && !self.later_failed.load(Ordering::Relaxed))
     }
 
     /// The bytes the first pass keeps in memory (the small files').

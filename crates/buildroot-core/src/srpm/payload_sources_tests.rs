@@ -233,3 +233,27 @@ fn a_big_file_is_read_again_only_for_its_bytes() {
     let spec = "Name: t\nVersion: 1\nRelease: 1\n".len();
     assert_eq!(r.bytes_kept(), spec + 1);
 }
+
+/// An SRPM cut short after the first pass: the big file's own pass fails,
+/// its answer is none, and the reader no longer calls the payload readable
+/// (the SRPM cache then keeps none of its answers).
+#[test]
+fn a_later_pass_that_fails_makes_the_payload_unreadable() {
+    let t = tempfile::tempdir().unwrap();
+    let path = t.path().join("t.src.rpm");
+    let big = noise(3 * SMALL, 8);
+    write_srpm(
+        &path,
+        vec![file("a.tar", big.clone()), file("b.inc", b"x".to_vec())],
+        &[],
+    );
+    let r = PayloadSources::keeping_up_to(&path, SMALL);
+    assert_eq!(r.size("a.tar"), Some(big.len() as u64));
+    assert_eq!(r.readable(), Some(true));
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
+    assert_eq!(r.read("b.inc"), Some(b"x".to_vec()));
+    assert_eq!(r.readable(), Some(true));
+    assert_eq!(r.read("a.tar"), None);
+    assert_eq!(r.readable(), Some(false));
+}
