@@ -615,12 +615,44 @@ fn rpm_gets_the_sources_a_spec_reads_without_an_include() {
     assert!(by_rpm.archful && evaluated.archful);
 }
 
+/// Lua in a `-p <lua>` scriptlet is compiled, not run, while rpm reads
+/// the spec: a spec naming `io.open` and `posix.stat` there alone is given
+/// to rpm without its sources (no unpack), and rpm reads it.
+#[test]
+fn a_lua_scriptlet_is_no_reason_to_unpack() {
+    if check_rpmspec().is_err() {
+        eprintln!("skipped: rpmspec is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Name: luapost\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        Source1: state.txt\n%ifarch aarch64\nBuildRequires: arm-only\n%endif\n\
+        %description\nd\n%post -p <lua>\n\
+        if posix.stat('%{SOURCE1}') then assert(io.open('%{SOURCE1}')) end\n\
+        %files\n";
+    assert!(!may_read_sources(text));
+    let sources = vec![srpm::SourceFile {
+        name: "state.txt".into(),
+        data: b"x\n".to_vec(),
+    }];
+    let cached = cached_srpm(dir.path(), "luapost", text, sources);
+    let targets = plain_targets(&["x86_64", "aarch64"]);
+    let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
+    assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
+    assert_eq!(by_rpm.build_requires["aarch64"], ["arm-only"]);
+    let evaluated = &crate::archful::identify(&cached, &targets).unwrap()[0];
+    assert_eq!(by_rpm.build_requires, evaluated.build_requires);
+}
+
 #[test]
 fn specs_that_may_read_a_source_are_told_by_their_text() {
     for text in [
         "%include %{SOURCE1}",
         "%{load:%{SOURCE1}}",
         "%{lua: io.open(x)}",
+        "%global rd() %{lua: print(posix.stat(x))}",
+        "%{?lua:rpm.load(x)}",
+        "%post -p <lua>\nio.open(x)\n%{lua: print(1)}",
         "%if %{exists:%{SOURCE2}}",
         "icon : x.xpm",
         "Version: %(cat %{SOURCE9})",
@@ -633,6 +665,9 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         "%global d %(date)",
         "# the file exists upstream",
         "%install\ncp %{SOURCE1} %{buildroot}",
+        // Lua rpm compiles and does not run while reading the spec.
+        "%post -p <lua>\nif posix.access('%{SOURCE1}') then io.open('%{SOURCE1}') end",
+        "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{lua_version}",
     ] {
         assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
     }

@@ -28,10 +28,10 @@
 //! or the new one. Entries of SRPMs no longer in the cache go when the
 //! cache's SRPMs are pruned ([`prune`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use super::cache::{is_srpm_file, CACHE_MARKER};
 use super::cache_sums::{Digests, Stamp, Sums};
@@ -60,8 +60,9 @@ type Answers = BTreeMap<String, Option<Vec<u8>>>;
 /// KB; one bigger is a tarball the spec only asked about (`%{exists:}`,
 /// `posix.stat`), whose bytes would make the entry as big as the SRPM
 /// and be copied in memory on every run. Such a lookup is answered from
-/// the payload on each run, as before entries existed.
-const MAX_KEPT_FILE: usize = 1 << 20;
+/// the payload on each run, as before entries existed. The bound is the
+/// payload reader's: what it keeps in memory, an entry keeps on disk.
+const MAX_KEPT_FILE: usize = srpm::SMALL_SOURCE_FILE;
 
 /// Whether an entry can keep this answer: a name its record line can
 /// hold, and not bigger than [`MAX_KEPT_FILE`].
@@ -268,11 +269,10 @@ pub(super) fn spec_of<'a>(cache: Option<&'a SpecCache>, path: &Path) -> Result<S
     Ok(SrpmSpec {
         text: srpm::spec_text(&e.data),
         sources: EntrySources {
-            path: path.to_path_buf(),
             spec_name: e.spec_name.clone(),
             answers: e.answers,
             learnt: Mutex::new(Answers::new()),
-            payload: OnceLock::new(),
+            payload: srpm::PayloadSources::new(path),
         },
         name: e.spec_name,
         data: e.data,
@@ -298,7 +298,7 @@ impl SrpmSpec<'_> {
             ..
         } = self.sources;
         let learnt = learnt.into_inner().expect("answers lock");
-        let unreadable = matches!(payload.get(), Some(None));
+        let unreadable = payload.readable() == Some(false);
         if unreadable || (!self.fresh && learnt.is_empty()) {
             return;
         }
@@ -316,47 +316,50 @@ impl SrpmSpec<'_> {
 }
 
 /// An SRPM's source files as its entry answers them; a lookup it does not
-/// answer reads the payload (once, on first use), as `spec::SrpmSources`
-/// does, and is kept for the entry.
+/// answer reads the payload (streamed on first use, the small files kept:
+/// [`srpm::PayloadSources`], as `spec::SrpmSources` reads it), and is kept
+/// for the entry.
 pub(super) struct EntrySources {
-    path: PathBuf,
     spec_name: String,
     answers: Answers,
     learnt: Mutex<Answers>,
-    /// The payload's files by base name; `None`: it could not be read.
-    payload: OnceLock<Option<HashMap<String, Vec<u8>>>>,
+    payload: srpm::PayloadSources,
+}
+
+impl EntrySources {
+    /// The entry's or this run's answer about `name`, if there is one.
+    fn known(&self, learnt: &Answers, name: &str) -> Option<Option<Vec<u8>>> {
+        self.answers.get(name).or_else(|| learnt.get(name)).cloned()
+    }
 }
 
 impl SourceFiles for EntrySources {
     fn read(&self, name: &str) -> Option<Vec<u8>> {
-        if let Some(answer) = self.answers.get(name) {
-            return answer.clone();
-        }
         let mut learnt = self.learnt.lock().expect("answers lock");
-        if let Some(answer) = learnt.get(name) {
-            return answer.clone();
+        if let Some(answer) = self.known(&learnt, name) {
+            return answer;
         }
-        let files = self.payload.get_or_init(|| {
-            // A source `NoSource:` leaves out is listed, not there: opening
-            // it fails, as it does for rpm.
-            let files = srpm::read_payload_files(&self.path).ok()?;
-            Some(
-                files
-                    .into_iter()
-                    .filter(|f| f.in_payload)
-                    .map(|f| (f.base_name().to_string(), f.data))
-                    .collect(),
-            )
-        });
-        let answer = files.as_ref().and_then(|f| f.get(name).cloned());
+        let answer = self.payload.read(name);
         // Only what the entry can keep: an answer it cannot (a tarball, a
         // name a line cannot hold) would have the entry rewritten on every
-        // run, unchanged, and be held twice in memory meanwhile; it is
-        // taken from the payload again (read once per run) instead.
+        // run, unchanged; it is taken from the payload again instead.
         if keepable(name, &answer) {
             learnt.insert(name.to_string(), answer.clone());
         }
         answer
+    }
+
+    /// A file's size: a big one's from the payload, without its bytes (and
+    /// not kept, as [`Self::read`] keeps none); an answer the entry can
+    /// keep is read and kept as [`Self::read`] keeps it.
+    fn size(&self, name: &str) -> Option<u64> {
+        if let Some(answer) = self.known(&self.learnt.lock().expect("answers lock"), name) {
+            return answer.map(|d| d.len() as u64);
+        }
+        match self.payload.size(name) {
+            Some(size) if size > MAX_KEPT_FILE as u64 => Some(size),
+            _ => self.read(name).map(|d| d.len() as u64),
+        }
     }
 
     fn spec_in_specdir(&self) -> Option<String> {
@@ -528,6 +531,9 @@ mod tests {
         record(cache, name);
         let specs = SpecCache::open(cache).unwrap();
         let ask = |s: &SrpmSpec| {
+            // Sizes first (`%{exists:}`): the tarball's is not kept either.
+            assert_eq!(s.sources.size("bar-1.tar"), Some(tarball.len() as u64));
+            assert_eq!(s.sources.size("bar.inc"), Some(inc.len() as u64));
             assert_eq!(s.sources.read("bar-1.tar").as_ref(), Some(&tarball));
             assert_eq!(s.sources.read("bar.inc").as_ref(), Some(&inc));
             assert_eq!(s.sources.read(""), None);
@@ -629,7 +635,7 @@ mod tests {
         let s = spec_of(Some(&specs), &path).unwrap();
         assert_eq!(eval(&s), cold);
         assert!(
-            !s.fresh && s.sources.payload.get().is_none(),
+            !s.fresh && s.sources.payload.readable().is_none(),
             "payload read"
         );
     }

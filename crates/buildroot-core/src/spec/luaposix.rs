@@ -132,7 +132,7 @@ fn strerror(errno: i32) -> String {
 /// the path's directories is not checked (a build root's are all open).
 fn build_user_access(host: &Host, path: &str, want: u32) -> Result<(), i32> {
     let machine_file = matches!(path, "/proc/meminfo" | "/proc/cpuinfo");
-    if !machine_file && host.read_file(path).is_some() {
+    if !machine_file && host.file_size(path).is_some() {
         return if want & 0o1 != 0 {
             Err(libc::EACCES)
         } else {
@@ -155,11 +155,11 @@ fn build_user_access(host: &Host, path: &str, want: u32) -> Result<(), i32> {
 fn stat_of(host: &Host, path: &str) -> Result<Stat, i32> {
     let machine_file = matches!(path, "/proc/meminfo" | "/proc/cpuinfo");
     if !machine_file {
-        if let Some(data) = host.read_file(path) {
+        if let Some(size) = host.file_size(path) {
             return Ok(Stat {
                 mode: libc::S_IFREG | 0o644,
                 nlink: 1,
-                size: data.len() as u64,
+                size,
                 ..Stat::default()
             });
         }
@@ -426,6 +426,33 @@ mod tests {
             brs,
             ["nil|/proc/nonexistent/x:_No_such_file_or_directory|2.0"]
         );
+    }
+
+    /// A tarball only asked about (`%{exists:}`, `posix.stat`,
+    /// `posix.access`) is answered by its size: its bytes are not read (an
+    /// SRPM's would be streamed out of its payload whole).
+    #[test]
+    fn asking_about_a_tarball_does_not_read_it() {
+        struct Tarball(std::sync::atomic::AtomicUsize);
+        impl SourceFiles for Tarball {
+            fn read(&self, name: &str) -> Option<Vec<u8>> {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                (name == "t-1.tar.gz").then(|| vec![0; 12345])
+            }
+            fn size(&self, name: &str) -> Option<u64> {
+                (name == "t-1.tar.gz").then_some(12345)
+            }
+        }
+        let files = Tarball(Default::default());
+        let (brs, problems) = eval_on(
+            "Source0: t-1.tar.gz\nBuildRequires: e%{exists:%{SOURCE0}}%{exists:%{_sourcedir}/no}\nBuildRequires: %{lua: local s = posix.stat(rpm.expand('%{SOURCE0}')) print('s' .. s.size .. '-' .. tostring(posix.access(rpm.expand('%{SOURCE0}'), 'r')))}",
+            "x86_64",
+            &files,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        // lposix pushes numbers as floats.
+        assert_eq!(brs, ["e10", "s12345.0-0.0"]);
+        assert_eq!(files.0.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 
     /// python-rpm-macros.spec: a source found by `posix.stat` is loaded.

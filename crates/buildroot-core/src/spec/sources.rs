@@ -8,9 +8,7 @@
 //! Separate from the evaluation ([`super`]): the tools pick a
 //! [`SourceFiles`] (a directory, an SRPM), the evaluation only reads it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use super::{builderdirs, shell};
 
@@ -21,6 +19,13 @@ use super::{builderdirs, shell};
 pub trait SourceFiles: Send + Sync {
     /// The contents of the source file `name` (a base name), if there is one.
     fn read(&self, name: &str) -> Option<Vec<u8>>;
+
+    /// The size of the source file `name`, [`Self::read`]'s answer's
+    /// length: what `%{exists:}`, `posix.stat` and `posix.access` ask, which
+    /// a source that knows it answers without reading a tarball's bytes.
+    fn size(&self, name: &str) -> Option<u64> {
+        self.read(name).map(|d| d.len() as u64)
+    }
 
     /// The spec's own path, as rpm was given it: rpm 6's `%{__file_name}`
     /// while the spec is read (undefined when unknown).
@@ -50,6 +55,10 @@ impl SourceFiles for NamedSpec<'_> {
         self.sources.read(name)
     }
 
+    fn size(&self, name: &str) -> Option<u64> {
+        self.sources.size(name)
+    }
+
     fn spec_path(&self) -> Option<String> {
         Some(self.path.clone())
     }
@@ -76,11 +85,11 @@ impl SourceFiles for DirSources {
     }
 }
 
-/// The payload files of an SRPM, read on first use.
+/// The payload files of an SRPM, read on first use and streamed, the
+/// small ones kept ([`crate::srpm::PayloadSources`]).
 pub struct SrpmSources {
-    path: PathBuf,
+    payload: crate::srpm::PayloadSources,
     spec_name: String,
-    files: OnceLock<HashMap<String, Vec<u8>>>,
 }
 
 impl SrpmSources {
@@ -88,28 +97,19 @@ impl SrpmSources {
     /// for), whose spec is the file `spec_name` (`srpm::SpecFile::name`).
     pub fn new(path: &Path, spec_name: &str) -> SrpmSources {
         SrpmSources {
-            path: path.to_path_buf(),
+            payload: crate::srpm::PayloadSources::new(path),
             spec_name: spec_name.to_string(),
-            files: OnceLock::new(),
         }
     }
 }
 
 impl SourceFiles for SrpmSources {
     fn read(&self, name: &str) -> Option<Vec<u8>> {
-        let files = self.files.get_or_init(|| {
-            crate::srpm::read_payload_files(&self.path)
-                .map(|v| {
-                    // A source `NoSource:` leaves out is listed, not there:
-                    // opening it fails, as it does for rpm.
-                    v.into_iter()
-                        .filter(|f| f.in_payload)
-                        .map(|f| (f.base_name().to_string(), f.data))
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
-        files.get(name).cloned()
+        self.payload.read(name)
+    }
+
+    fn size(&self, name: &str) -> Option<u64> {
+        self.payload.size(name)
     }
 
     fn spec_in_specdir(&self) -> Option<String> {
@@ -149,6 +149,18 @@ impl Host<'_> {
         self.sources.read(Self::base_name(path))
     }
 
+    /// The size of the file [`Self::read_file`] would read, without
+    /// reading it where the sources know sizes (a tarball in an SRPM).
+    pub fn file_size(&self, path: &str) -> Option<u64> {
+        if matches!(path, "/proc/meminfo" | "/proc/cpuinfo") {
+            return std::fs::read(path).ok().map(|d| d.len() as u64);
+        }
+        if !path.starts_with('/') {
+            return None;
+        }
+        self.sources.size(Self::base_name(path))
+    }
+
     /// Whether `path` is a directory on the builder, so that `%{load:}`
     /// and `rpm.load` open it and read no line (`spec::builderdirs`).
     pub fn is_builder_dir(path: &str) -> bool {
@@ -157,6 +169,6 @@ impl Host<'_> {
 
     /// `%{exists:}`: a source file, or an absolute path that exists.
     pub fn file_exists(&self, path: &str) -> bool {
-        self.read_file(path).is_some() || (path.starts_with('/') && Path::new(path).exists())
+        self.file_size(path).is_some() || (path.starts_with('/') && Path::new(path).exists())
     }
 }

@@ -26,6 +26,10 @@ mod deps;
 mod details;
 mod info;
 mod package;
+mod payload_sources;
+#[cfg(test)]
+#[path = "payload_sources_tests.rs"]
+mod payload_sources_tests;
 mod raw;
 mod rpmbuild_like;
 mod tag_types;
@@ -37,6 +41,7 @@ pub use info::SrpmInfo;
 pub use package::{
     read_evr, read_header, read_header_deferring_details, read_header_without_details,
 };
+pub use payload_sources::{PayloadSources, SMALL_SOURCE_FILE};
 pub(crate) use raw::RawHeader;
 use rpmbuild_like::{
     add_payload_size, mark_spec_file, no_payload_prefix_feature, only_self_provide,
