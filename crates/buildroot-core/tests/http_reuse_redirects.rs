@@ -16,7 +16,7 @@ mod keep_alive;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{download_verified, HttpSettings};
-use keep_alive::{fetch_all, names, settings, Framing, KeepAlive, Mode};
+use keep_alive::{fetch_all, names, settings, tls_file, Framing, KeepAlive, Mode};
 
 /// The error line of a download of `/f/NAME` from `server` that must fail.
 fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
@@ -208,22 +208,24 @@ fn a_request_whose_kept_connections_all_die_gives_up_after_five() {
 
 /// The measure of docs/benchmark.md: 500 files, 3 at once, through a
 /// redirector whose every 302 carries a 250-byte HTML note and says
-/// keep-alive, to a keep-alive mirror: connections to each, and seconds.
-/// `cargo test -p buildroot-core --test http_reuse_redirects -- --ignored
-/// --nocapture`.
+/// keep-alive, to a keep-alive mirror, both over http or https, each new
+/// connection waiting 0 or 20 ms first (a far server's round trips):
+/// connections to each, and seconds. `cargo test -p buildroot-core --test
+/// http_reuse_redirects -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn measure_500_redirected_files() {
-    for ms in [0, 20] {
+    for (tls, ms) in [(false, 0), (false, 20), (true, 20)] {
         let latency = Duration::from_millis(ms);
-        let target = KeepAlive::start_with(Mode::Keep, false, latency);
+        let target = KeepAlive::start_with(Mode::Keep, tls, latency);
         let redirector = KeepAlive::start_with(
             Mode::RedirectBody(target.base.clone(), Framing::Length, 250),
-            false,
+            tls,
             latency,
         );
         let t = tempfile::tempdir().unwrap();
-        let s = settings(0, Duration::ZERO);
+        let mut s = settings(0, Duration::ZERO);
+        s.access.sslcacert = Some(tls_file("ca.pem"));
         let start = Instant::now();
         std::thread::scope(|scope| {
             for k in 0..3 {
@@ -238,8 +240,9 @@ fn measure_500_redirected_files() {
         let took = start.elapsed();
         assert_eq!(target.requests().len(), 500);
         println!(
-            "500 redirected files, 3 at once, {ms} ms per new connection: {:.2} s, \
+            "500 redirected files over {}, 3 at once, {ms} ms per new connection: {:.2} s, \
              {} connections to the redirector, {} to the mirror",
+            if tls { "https" } else { "http" },
             took.as_secs_f64(),
             redirector.accepted(),
             target.accepted()
