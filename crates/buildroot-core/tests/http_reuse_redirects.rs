@@ -169,14 +169,16 @@ fn a_request_whose_kept_connections_all_die_gives_up_after_five() {
         let server = KeepAlive::start_with(
             Mode::CloseSecond { reset: false },
             false,
-            Duration::from_millis(300),
+            Duration::from_secs(1),
         );
         let t = tempfile::tempdir().unwrap();
         let s = HttpSettings {
             parallel_downloads: 6,
             ..settings(retries, Duration::ZERO)
         };
-        // Six at once: six connections, each kept after its one answer.
+        // Six at once: six connections, each kept after its one answer
+        // (each new connection waits a second, so all six are asked for
+        // before any is answered, however loaded the machine).
         std::thread::scope(|scope| {
             for name in names(6, "six") {
                 let (server, t, s) = (&server, &t, &s);

@@ -2,7 +2,8 @@
 //! the redirect's kept-alive connection goes back to the pool for the next
 //! request, as curl does. curl's `http_firstwrite` (http.c) reads a
 //! followed 3xx's whole body "in ignore mode" when the connection is to be
-//! kept, and stops after the headers when it is closing anyway; a body
+//! kept, and stops after the headers when it is closing anyway (so does
+//! [`drain`]: `Connection: close`, HTTP/1.0 without `keep-alive`); a body
 //! with neither a `Content-Length` nor chunked framing ends only with the
 //! connection (http.c's "no chunk, no close, no size. Assume close"), so
 //! such a connection is closing. ureq hands back a connection only once
@@ -27,12 +28,12 @@ use std::time::{Duration, Instant};
 /// connection: 64 KiB, one read buffer's worth.
 pub(super) const MOST_DRAINED: u64 = 64 * 1024;
 
-/// Reads `resp`'s body to its end and drops it, when it is framed (chunked,
-/// or with a `Content-Length`) and no longer than [`MOST_DRAINED`], and
-/// comes `within` the time given (the repo's `timeout`; one read may wait
-/// past it, up to ureq's per-read limit): ureq then pools the connection,
-/// unless the answer says it closes. Returns whether the body was read
-/// whole.
+/// Reads `resp`'s body to its end and drops it, when its connection may be
+/// kept (no `Connection: close`; HTTP/1.0 only with `keep-alive`) and the
+/// body is framed (chunked, or with a `Content-Length`), no longer than
+/// [`MOST_DRAINED`], and comes `within` the time given (the repo's
+/// `timeout`; one read may wait past it, up to ureq's per-read limit):
+/// ureq then pools the connection. Returns whether the body was read whole.
 pub(super) fn drain(resp: &mut ureq::http::Response<ureq::Body>, within: Duration) -> bool {
     let header = |name: &str| {
         resp.headers()
@@ -40,13 +41,23 @@ pub(super) fn drain(resp: &mut ureq::http::Response<ureq::Body>, within: Duratio
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().to_ascii_lowercase())
     };
-    // Chunked framing wins over a `Content-Length` (RFC 9112 6.3).
-    let chunked = header("transfer-encoding").is_some_and(|te| te.ends_with("chunked"));
-    let length = header("content-length").and_then(|v| v.parse::<u64>().ok());
-    match (chunked, length) {
-        (true, _) => {}
-        (false, Some(n)) if n <= MOST_DRAINED => {}
-        _ => return false,
+    // A connection that closes after this answer gains nothing: curl
+    // stops after the headers then ("we are set to close anyway").
+    let connection = header("connection").unwrap_or_default();
+    let closing = match resp.version() {
+        ureq::http::Version::HTTP_10 => !connection.contains("keep-alive"),
+        _ => connection.contains("close"),
+    };
+    // A `Transfer-Encoding` decides the framing over a `Content-Length`
+    // (RFC 9112 6.3): chunked last, or the body ends with the connection.
+    let framed = match header("transfer-encoding") {
+        Some(te) => te.ends_with("chunked"),
+        None => header("content-length")
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n <= MOST_DRAINED),
+    };
+    if closing || !framed {
+        return false;
     }
     let start = Instant::now();
     let mut body = resp.body_mut().as_reader();
