@@ -1,7 +1,7 @@
 //! What kept connections must not change (docs/formats.md section 9,
 //! "Kept connections"): a stall on a kept connection fails with the same
 //! line as on a new one; a new connection that dies before an answer still
-//! costs a try (only a kept one is made again for free, and only once);
+//! costs a try (only a kept one is made again for free);
 //! a kept https connection the server closed costs no try either; a body
 //! abandoned half-read, or followed by bytes nobody asked for, never hands
 //! its connection to the next request; HTTP/1.0 keeps a connection only
@@ -65,7 +65,7 @@ fn a_stall_on_a_kept_connection_fails_with_the_stall_line() {
 }
 
 /// A kept connection the server closes under the next request is made
-/// again at once on a new one, once; that new connection closing too is a
+/// again at once on a new one (no other is kept); that new one closing too is a
 /// failed try like any: with no retries the file fails, after exactly two
 /// requests; with one retry, after a backoff, two tries on new connections.
 #[test]

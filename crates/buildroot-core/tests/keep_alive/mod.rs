@@ -31,6 +31,13 @@ pub enum Mode {
     SaysClose,
     /// Answers `302` to `BASE/f/...` for `/r/...` (keep-alive).
     Redirect(String),
+    /// As [`Mode::Redirect`], the 302 with a body of this many bytes (a
+    /// redirector's HTML note) framed as [`Framing`] says.
+    RedirectBody(String, Framing, usize),
+    /// The server's first connection answers its second request by
+    /// closing (its idle timeout struck then); every other request is
+    /// answered keep-alive.
+    CloseFirstSecond,
     /// Answers a connection's second request with its head and half its
     /// body, then sends nothing more, holding the connection.
     StallSecond,
@@ -52,6 +59,21 @@ pub enum Mode {
     /// Answers every request with this head and no body (the head says
     /// `Content-Length: 0`, or has no body by its status), keep-alive.
     Head(&'static str),
+}
+
+/// How a [`Mode::RedirectBody`]'s body is delimited.
+#[derive(Clone, Copy, Debug)]
+pub enum Framing {
+    /// `Content-Length`.
+    Length,
+    /// `Transfer-Encoding: chunked`, in one chunk.
+    Chunked,
+    /// Neither: the body would end with the connection, which the server
+    /// leaves open.
+    Unframed,
+    /// A `Content-Length`, and a tenth of the body: the rest never comes,
+    /// and the server holds the connection.
+    Short,
 }
 
 /// The forged answer of [`Mode::Excess`]: read as the next request's
@@ -235,6 +257,38 @@ fn serve(
                     ""
                 }
             ),
+            Mode::RedirectBody(to, framing, len) => {
+                let note = vec![b'x'; *len];
+                let location = format!("Location: {to}{}\r\n", path.replacen("/r/", "/f/", 1));
+                let mut out = format!("HTTP/1.1 302 Found\r\n{location}Connection: keep-alive\r\n")
+                    .into_bytes();
+                match framing {
+                    Framing::Length => {
+                        out.extend_from_slice(format!("Content-Length: {len}\r\n\r\n").as_bytes());
+                        out.extend_from_slice(&note);
+                    }
+                    Framing::Chunked => {
+                        out.extend_from_slice(b"Transfer-Encoding: chunked\r\n\r\n");
+                        out.extend_from_slice(format!("{len:x}\r\n").as_bytes());
+                        out.extend_from_slice(&note);
+                        out.extend_from_slice(b"\r\n0\r\n\r\n");
+                    }
+                    Framing::Short => {
+                        out.extend_from_slice(format!("Content-Length: {len}\r\n\r\n").as_bytes());
+                        out.extend_from_slice(&note[..len / 10]);
+                    }
+                    Framing::Unframed => {
+                        out.extend_from_slice(b"\r\n");
+                        out.extend_from_slice(&note);
+                    }
+                }
+                let w = r.get_mut();
+                if w.write_all(&out).and_then(|_| w.flush()).is_err() {
+                    return;
+                }
+                continue;
+            }
+            Mode::CloseFirstSecond if conn == 0 && nth == 1 => return,
             Mode::CloseSecond { reset } if nth == 1 => {
                 if *reset {
                     reset_on_close(raw);

@@ -19,7 +19,9 @@
 //! curl's `CURLOPT_MAXAGE_CONN` default (118 s) is not reused. A pooled
 //! connection is probed before reuse (one the server has closed is
 //! dropped), and one the server closes between the probe and the request
-//! is made again on a fresh connection (`request.rs`, [`fresh`]).
+//! has its request made again through the same agent, on its next kept
+//! connection or a new one, which is kept in turn (`request.rs`, as curl's
+//! `Curl_retry_request`).
 //!
 //! What belongs to one request stays off the agent: the `Authorization`
 //! header (per request, and per hop of a redirect), `Range` and
@@ -96,18 +98,6 @@ pub(super) fn shared(
     }
     agents.push((key, agent.clone()));
     agent
-}
-
-/// An agent of its own for one request, which no other request's
-/// connection can be handed: a request made again after its kept
-/// connection turned out closed (curl's retry "on a fresh connect").
-pub(super) fn fresh(
-    s: &HttpSettings,
-    proxy: Option<ureq::Proxy>,
-    plain: bool,
-    tls: &Option<ureq::tls::TlsConfig>,
-) -> ureq::Agent {
-    build(s, proxy, plain, tls, 1)
 }
 
 /// An agent: our configuration, the connector chain the proxy needs, the

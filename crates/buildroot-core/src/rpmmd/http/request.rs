@@ -26,7 +26,12 @@ use crate::rpmmd::http_answer::{
 };
 use crate::rpmmd::redirect;
 
-use super::{agents, plain_proxy};
+use super::{agents, plain_proxy, redirect_body};
+
+/// How many times a request is made again after a kept connection died
+/// under it before the attempt fails: curl's `CONN_MAX_RETRIES`. Each
+/// time may take another kept connection, which may have died as well.
+const MOST_DIED_RETRIES: u32 = 5;
 
 /// One request and its body.
 pub(super) struct Attempt<'a> {
@@ -54,13 +59,12 @@ impl Attempt<'_> {
     /// `http://` URL through an HTTP(S) proxy goes to the proxy in absolute
     /// form, as curl sends it, where ureq alone would tunnel it
     /// (`plain_proxy.rs`); the bool says so. The agent is the run's one
-    /// for these settings, whose kept connections it may reuse
-    /// (`agents.rs`), or with `fresh` one of its own, which connects anew.
+    /// for these settings, whose kept connections it may reuse, and which
+    /// keeps the ones it makes (`agents.rs`).
     fn agent_for(
         &self,
         url: &str,
         tls: &Option<ureq::tls::TlsConfig>,
-        fresh: bool,
     ) -> Result<(ureq::Agent, bool), Outcome> {
         // Checked when the .repo file was read; an error here is no less final.
         let proxy = self.s.access.proxy(url).map_err(|e| failed(e, false))?;
@@ -69,11 +73,7 @@ impl Attempt<'_> {
             .is_some_and(|p| plain_proxy::is_plain(p, url));
         // Said to the watcher before any connection is made or reused.
         self.read_failure.begin_request(proxy.is_some());
-        let agent = match fresh {
-            true => agents::fresh(self.s, proxy, plain, tls),
-            false => agents::shared(self.s, proxy, plain, tls),
-        };
-        Ok((agent, plain))
+        Ok((agents::shared(self.s, proxy, plain, tls), plain))
     }
 
     /// [`proxy_lookup_failure`] of this repo's proxy for `url`.
@@ -181,11 +181,12 @@ impl Attempt<'_> {
         let mut hops = 0;
         // This thread's connections record into this attempt (`conn_watch.rs`).
         let _bound = self.read_failure.bind();
-        // Whether this hop is made again on a fresh connection.
-        let mut fresh = false;
+        // How many times a request of this attempt was made again after
+        // its kept connection died under it.
+        let mut died = 0;
         let (mut resp, plain) = loop {
             // Per hop: a redirect to another scheme takes that scheme's proxy.
-            let (agent, plain) = match self.agent_for(&url, &tls, fresh) {
+            let (agent, plain) = match self.agent_for(&url, &tls) {
                 Ok(a) => a,
                 Err(o) => return o,
             };
@@ -199,15 +200,28 @@ impl Attempt<'_> {
                     req = req.header("If-Range", v);
                 }
             }
-            let resp = match req.call() {
+            let mut resp = match req.call() {
                 Ok(r) => r,
                 // A kept connection the server had closed while it idled:
-                // made again at once on a fresh connection, no failed try
-                // and no backoff, as curl does (`Curl_retry_request`);
+                // made again at once, no failed try and no backoff, as curl
+                // does (`Curl_retry_request`): on the next kept connection,
+                // if there is one, or a new one, which is kept in turn;
                 // not by an attempt already abandoned (a cancelled load).
-                Err(e) if !fresh && self.died_unused(&e) && self.with_sink(|_| ()).is_some() => {
-                    log::debug!("{url}: the kept connection was closed; again on a fresh one");
-                    fresh = true;
+                Err(e) if self.died_unused(&e) && self.with_sink(|_| ()).is_some() => {
+                    // curl's `CONN_MAX_RETRIES`, over the whole transfer.
+                    if died == MOST_DIED_RETRIES {
+                        return failed(
+                            format!(
+                                "{}the connection died before an answer, \
+                                 on {} kept connections in a row",
+                                via_of(hops, &url),
+                                died + 1
+                            ),
+                            true,
+                        );
+                    }
+                    log::debug!("{url}: the kept connection was closed; made again");
+                    died += 1;
                     continue;
                 }
                 // A hop's failure names where the redirect led.
@@ -247,8 +261,14 @@ impl Attempt<'_> {
             if !redirect::is_followed(status) {
                 break (resp, plain);
             }
-            fresh = false;
             let location = location.and_then(|l| redirect::resolve(&url, l));
+            // Read before the target is judged: curl reads a redirect's body
+            // and is done with its connection (keeping it) before it follows,
+            // so a chain that then fails (too many hops, a target it does
+            // not take) leaves that connection kept for the next try too.
+            if location.is_some() {
+                redirect_body::drain(&mut resp, self.s.timeout);
+            }
             // Each of these is a failed transfer to librepo, retried like a
             // 404: curl's "too many redirects" and "unsupported protocol"
             // are not among the errors it takes as fatal, and a 3xx curl
