@@ -11,6 +11,7 @@ use serde_saphyr::granit_parser;
 use std::collections::HashMap;
 
 use super::yaml11;
+use super::yaml_breaks::separator_in_scalar;
 use super::yaml_pairs::{close, node_in, Open, Pairs};
 
 /// A scalar as written: its text, whether it was plain (PyYAML types
@@ -56,7 +57,11 @@ const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq"
 /// reports such a file as it reports any YAML error. A scalar with the
 /// non-specific `!` is resolved as a plain one, quoted or not, as PyYAML
 /// resolves it (`! '123'` is 123).
-pub(super) fn scan(text: &str) -> Scan {
+///
+/// `separators`: the offsets, sorted, of the line breaks that were a line
+/// or paragraph separator ([`super::yaml_breaks`]); a scalar whose text
+/// holds one is refused.
+pub(super) fn scan(text: &str, separators: &[usize]) -> Scan {
     let mut scalars = HashMap::new();
     let mut pairs: HashMap<usize, Pairs> = HashMap::new();
     let mut open: Vec<Open> = Vec::new();
@@ -160,6 +165,9 @@ pub(super) fn scan(text: &str) -> Scan {
         let Some(start) = span.start.byte_offset() else {
             continue;
         };
+        if holds_separator(text, start, span.end.byte_offset(), style, separators) {
+            return Scan::Unsafe(separator_in_scalar(span.start.line()));
+        }
         let name = name.flatten();
         let mut start = start;
         if name
@@ -241,6 +249,41 @@ pub(super) fn scan(text: &str) -> Scan {
         Ok(text) => Scan::Scalars(scalars, text, pairs),
         Err(_) => Scan::Unparsable,
     }
+}
+
+/// Whether a line or paragraph separator is a line break of the scalar
+/// between `start` and `end`: inside its text, or, for a block scalar,
+/// among the line breaks after it, which chomping may keep.
+fn holds_separator(
+    text: &str,
+    start: usize,
+    end: Option<usize>,
+    style: granit_parser::ScalarStyle,
+    separators: &[usize],
+) -> bool {
+    if separators.is_empty() {
+        return false;
+    }
+    let mut end = end.unwrap_or(text.len()).max(start);
+    if matches!(
+        style,
+        granit_parser::ScalarStyle::Literal | granit_parser::ScalarStyle::Folded
+    ) {
+        // Past the header's line break (not the value's): the leading
+        // blank lines are text.
+        let header = text[..start].rfind(['|', '>']).unwrap_or(start);
+        let header = text[header..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| header + i + 1);
+        let trailing = text[end.min(text.len())..]
+            .find(|c: char| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+            .unwrap_or(text.len() - end.min(text.len()));
+        end = end.min(text.len()) + trailing;
+        let i = separators.partition_point(|&s| s < header);
+        return separators.get(i).is_some_and(|&s| s < end);
+    }
+    let i = separators.partition_point(|&s| s < start);
+    separators.get(i).is_some_and(|&s| s < end)
 }
 
 /// Blanks (with spaces after its `!`) the tag written before the scalar text at `start`:

@@ -1,0 +1,159 @@
+//! The line breaks of YAML 1.1 as PyYAML's reader and scanner take them
+//! (`yaml/reader.py`'s `forward`, `yaml/scanner.py`'s `scan_line_break`,
+//! PyYAML 6.0), where they differ from the YAML 1.2 parser serde-saphyr
+//! uses. Runs first, before [`super::yaml_tokens`].
+//!
+//! YAML 1.1 has five line breaks: LF, CR, CRLF, NEL (U+0085), and the
+//! line and paragraph separators LS (U+2028) and PS (U+2029); YAML 1.2
+//! made the last three ordinary characters. To PyYAML each of them ends a
+//! line everywhere: between tokens, a comment, a plain scalar's line, a
+//! block scalar's line, a quoted scalar's line. It reads a NEL as it reads
+//! a LF (`scan_line_break` gives `'\n'` for it), so a NEL becomes a LF
+//! here, which the parser then reads alike. LS and PS are line breaks too,
+//! but `scan_line_break` keeps them as themselves: where one falls inside
+//! a scalar's text, PyYAML keeps the character in the value and folds the
+//! lines around it its own way (`a: x<LS>  y` is `x<LS>y`). They become a
+//! LF here as well, which gives the document's structure, and their places
+//! are kept so that [`super::yaml_scan`] can refuse a scalar whose text
+//! holds one, rather than read a different value.
+//!
+//! In a text with any of these, a lone CR becomes a LF too: PyYAML counts
+//! a CR then a NEL as two line breaks, where the parser would take the CR
+//! and the LF made of the NEL as one.
+//!
+//! Also here: the characters PyYAML's reader refuses wherever they stand
+//! (a comment too), which the parser reads in some places.
+
+use std::borrow::Cow;
+
+/// The text with NEL, LS and PS as LF (see the module's comment), and the
+/// byte offsets, in that text, of the LFs that were an LS or a PS.
+pub(super) fn as_pyyaml_breaks(text: &str) -> (Cow<'_, str>, Vec<usize>) {
+    if !text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        return (Cow::Borrowed(text), Vec::new());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut separators = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // A lone CR as a LF: a CR then a NEL made a CRLF once.
+            '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
+            '\u{85}' => out.push('\n'),
+            '\u{2028}' | '\u{2029}' => {
+                separators.push(out.len());
+                out.push('\n');
+            }
+            c => out.push(c),
+        }
+    }
+    (Cow::Owned(out), separators)
+}
+
+/// The first character PyYAML's reader refuses (`Reader.check_printable`:
+/// controls but tab, LF, CR and NEL; DEL; C1 controls; U+FFFE, U+FFFF),
+/// anywhere in the text, comments included, as `line N: ...`.
+pub(super) fn unprintable(text: &str) -> Option<String> {
+    let printable = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
+            || matches!(c, '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+    };
+    let at = text.find(|c| !printable(c))?;
+    let c = text[at..].chars().next()?;
+    let line = 1 + text[..at].matches('\n').count();
+    Some(format!(
+        "line {line}: special characters are not allowed (PyYAML's reader refuses #x{:04x})",
+        u32::from(c)
+    ))
+}
+
+/// The problem of a scalar whose text holds a line or paragraph separator.
+pub(super) fn separator_in_scalar(line: usize) -> String {
+    format!(
+        "line {line}: a line or paragraph separator (U+2028, U+2029) inside a scalar's text, \
+         which PyYAML keeps in the value and folds around its own way; this reader refuses it \
+         (write it as \\L or \\P inside double quotes)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::yaml::Value;
+    use super::*;
+
+    #[test]
+    fn nel_is_a_line_feed_and_separators_are_noted() {
+        assert_eq!(as_pyyaml_breaks("a\u{85}b").0, "a\nb");
+        assert_eq!(as_pyyaml_breaks("a\r\u{85}b").0, "a\n\nb");
+        assert_eq!(as_pyyaml_breaks("a\r\r\u{85}b\r\n").0, "a\n\n\nb\r\n");
+        let (t, at) = as_pyyaml_breaks("é\u{2028}b\u{2029}");
+        assert_eq!((t.as_ref(), at), ("é\nb\n", vec![2, 4]));
+        assert!(matches!(as_pyyaml_breaks("a\r\nb").0, Cow::Borrowed(_)));
+    }
+
+    /// PyYAML 6.0's `safe_load` of each (read by it: the values below).
+    #[test]
+    fn documents_with_nel_ls_or_ps_read_as_pyyaml_reads_them() {
+        let map = |pairs: &[(&str, &str)]| {
+            Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (Value::Str(k.to_string()), Value::Str(v.to_string())))
+                    .collect(),
+            )
+        };
+        for (text, want) in [
+            ("a: b\u{85}c: d\n", map(&[("a", "b"), ("c", "d")])),
+            ("a: b\u{2028}c: d\n", map(&[("a", "b"), ("c", "d")])),
+            ("a: b\u{2029}c: d\n", map(&[("a", "b"), ("c", "d")])),
+            ("a: x\u{85}  y\n", map(&[("a", "x y")])),
+            ("a: 'x\u{85}y'\n", map(&[("a", "x y")])),
+            ("a: b # c\u{85}d: e\n", map(&[("a", "b"), ("d", "e")])),
+            ("a: \u{85}  b\n", map(&[("a", "b")])),
+            ("a: b\u{2028}", map(&[("a", "b")])),
+        ] {
+            assert_eq!(Value::parse(text, "t.yaml").unwrap(), want, "{text:?}");
+        }
+        let list = Value::parse("- a\u{85}- b\n", "t.yaml").unwrap();
+        assert_eq!(
+            list,
+            Value::Seq(vec![Value::Str("a".into()), Value::Str("b".into())])
+        );
+        // A NEL ends the line a block scalar's text is on; PyYAML then
+        // finds `y` at column 0 and refuses the document.
+        assert!(Value::parse("a: |\n  x\u{85}y\n", "t.yaml").is_err());
+    }
+
+    /// PyYAML's `ReaderError` ("special characters are not allowed"),
+    /// found by the edge documents in a comment, where the parser skips it.
+    #[test]
+    fn characters_pyyamls_reader_refuses_are_refused_anywhere() {
+        for text in [
+            "a: 1 # \u{b}\n",
+            "# \u{7f}\na: 1\n",
+            "a: '\u{9f}'\n",
+            "a: \u{fffe}\n",
+        ] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(e.contains("special characters"), "{text:?}: {e}");
+        }
+        for text in [
+            "a: \u{a0}é\u{feff}\u{fffd}\u{1f600}\n",
+            "\u{feff}a: '\u{85}\t'\n",
+        ] {
+            assert!(Value::parse(text, "t.yaml").is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_separator_inside_a_scalar_is_refused() {
+        for text in [
+            "a: x\u{2028}  y\n",
+            "a: 'x\u{2029} y'\n",
+            "a: >\n  x\u{2028}  y\n",
+        ] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(e.contains("line or paragraph separator"), "{text:?}: {e}");
+        }
+    }
+}
