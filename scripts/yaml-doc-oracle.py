@@ -239,11 +239,21 @@ EDGE_SHAPES = ["a: {a}\n", "- {a}\n", "a: [{a}]\n", "a: {{k: {a}}}\n", "a: [x, {
                "a: &a 1\nb: {a}\n", "? {a}\n: v\n", "a: {a}\n  b\n"]
 
 
+# Scalars over several lines, for the line breaks put in them.
+SCALAR_SHAPES = ["a: x y\n  z\n\n  w \nb: 1\n", "a: 'x y\n  z \n\n w'\n", "- x\n  y\n-  'z\n\n  w'\n",
+                 "a: |\n  x\n\n   y\n  z\nb: 1\n", "a: |+\n  x\n\n\nb: 1\n", "a: |-\n  x\n  y\n",
+                 "a: >\n  x\n  y\n\n  z\n", "a: \"x\n  y\\\n  z\"\n", "a: |2\n    x\n   y\n",
+                 "a: |\n\n  x\n", "a: [x\n  y, 'z\n  w']\n", "? x\n  y\n: z\n"]
+
+
 def edge_doc(r):
     """A document of content-resolver's shape (or a short one of an odd
-    anchor's context) with edges put in: some line breaks made NEL, LS, PS
-    or a lone CR, now and then an odd anchor name or a refused character."""
-    if r.random() < 0.3:
+    anchor's context, or of scalars over several lines) with edges put in:
+    some line breaks made NEL, LS, PS or a lone CR, now and then an odd
+    anchor name or a refused character."""
+    if r.random() < 0.25:
+        text = r.choice(SCALAR_SHAPES)
+    elif r.random() < 0.3:
         text = r.choice(EDGE_SHAPES).format(a=r.choice(ODD_ANCHORS))
     else:
         text = gen_doc(r)

@@ -189,6 +189,12 @@ const CASES: &[&str] = &[
     "a: &a? 1\n",
     "a: &a: 1\n",
     "a: &a 1\nb: *a:c\n",
+    // An explicit key without a value line, then another entry: its
+    // empty value took the next key's text.
+    "? k\nx: v\n",
+    "a:\n  ? k\n  x: v\n",
+    "? k\n'q': v\n",
+    "? k\n- x\n",
 ];
 
 /// The fixed cases above.

@@ -70,7 +70,7 @@ impl Value {
         if let Some(problem) = unprintable(text) {
             return Err(Error::format(origin, problem));
         }
-        let (text, mut separators) = as_pyyaml_breaks(text);
+        let (text, mut separators, kinds) = as_pyyaml_breaks(text);
         let text = &*as_pyyaml_scans(&text, &mut separators)
             .map_err(|problem| Error::format(origin, problem))?;
         if text
@@ -79,7 +79,7 @@ impl Value {
         {
             return Ok(Value::Null);
         }
-        let (scalars, text) = match scan(text, &separators) {
+        let (scalars, text) = match scan(text, (&separators, &kinds)) {
             Scan::Unsafe(problem) => return Err(Error::format(origin, problem)),
             Scan::Scalars(scalars, text, pairs) => {
                 PAIRS.with(|p| *p.borrow_mut() = pairs);
@@ -267,6 +267,14 @@ mod tests {
 
     fn parse(s: &str) -> Value {
         Value::parse(s, "t.yaml").unwrap()
+    }
+
+    #[test]
+    fn an_explicit_key_without_a_value_is_null() {
+        // PyYAML 6.0: {'k': None, 'x': 'v'}; the empty value took `x`.
+        let v = parse("? k\nx: v\n");
+        assert_eq!(v.get("k"), Some(&Value::Null));
+        assert_eq!(v.get("x"), Some(&Value::Str("v".into())));
     }
 
     #[test]
