@@ -119,7 +119,7 @@ pub(super) fn as_pyyaml_scans<'t>(
                 }
                 let mut next = cur.to_string();
                 let added = if flow && matches!(cur.as_bytes()[at], b':' | b'?') {
-                    next.insert_str(at, " ");
+                    next.insert(at, ' ');
                     next.insert(at + 2, ' ');
                     2
                 } else {

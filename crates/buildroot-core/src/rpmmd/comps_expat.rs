@@ -88,10 +88,8 @@ pub fn check(bytes: &[u8], origin: &str) -> Result<Declared> {
             Event::PI(p) if p.target().eq_ignore_ascii_case("xml") => {
                 return Err(bad(at, "an XML declaration not at the start".into()));
             }
-            Event::Comment(c) => {
-                if AsRef::<str>::as_ref(&c).ends_with('-') {
-                    return Err(bad(at, "a comment ending in '-'".into()));
-                }
+            Event::Comment(c) if AsRef::<str>::as_ref(&c).ends_with('-') => {
+                return Err(bad(at, "a comment ending in '-'".into()));
             }
             Event::Text(t) if AsRef::<str>::as_ref(&t).contains("]]>") => {
                 return Err(bad(at, "']]>' in text".into()));
