@@ -20,11 +20,19 @@ per case: {"repos": {ID: {"name", "baseurl" (list), "metalink",
 when dnf raises. What dnf logs (a value it passes over, a file it skips)
 goes to stderr.
 
+{"generate": {"seed": S, "count": N}} instead answers a list of N random
+`.repo` texts at the edges of libdnf's INI reader (`edge_text` below:
+blanks around keys, `=` and headers, continuation lines, comments at a
+line's start, indented and after a value, CRLF and lone CRs, empty
+values, keys and sections given twice, section names with blanks, a
+`[main]` section, a BOM), for the test to read with its cases.
+
 Run with Debian's /usr/bin/python3 (the only interpreter with dnf).
 """
 
 import json
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -73,14 +81,90 @@ def read(case):
                 "cost": r.cost,
                 "exclude": list(r.excludepkgs),
                 "include": list(r.includepkgs),
+                "sslverify": bool(r.sslverify),
+                "username": r.username,
+                "password": r.password,
             }
         return {"repos": repos}
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
 
+BLANKS = ["", "", "", " ", "  ", "\t", " \t", "\t "]
+# Blanks to some readers, not to libdnf's (which knows space, tab, CR).
+ODD_BLANKS = ["\x0b", "\x0c", "\u00a0", "\r", "\ufeff"]
+IDS = ["a", "b", "fedora", "a b", "a\tb", " a", "a ", "main", "x-$basearch", "A"]
+KEYS = ["baseurl", "baseurl", "name", "enabled", "metalink", "mirrorlist", "priority", "cost",
+        "exclude", "includepkgs", "sslverify", "username", "password", "gpgcheck", "skip_if_unavailable",
+        "Enabled", "base url"]
+VALUES = {
+    "baseurl": ["/x", "/x /y", "/x,/y", "http://h/r/$basearch/", "", "\"/q\"", "'/q'", "/x # c", "/x ;c"],
+    "name": ["N", "a  b", "", "\"q\"", "a # b", "é"],
+    "enabled": ["0", "1", "true", "False", "", "yes", " no"],
+    "Enabled": ["0"],
+    "metalink": ["https://m/?r=$releasever", ""],
+    "mirrorlist": ["https://l/", ""],
+    "priority": ["5", "10", "-1", ""],
+    "cost": ["7", ""],
+    "exclude": ["a", "a b", "a,b", ""],
+    "includepkgs": ["c*", ""],
+    "sslverify": ["0", "1", "False", "true", "", "no"],
+    "username": ["u", "", "u p"],
+    "password": ["p", "", "'p w'"],
+    "gpgcheck": ["1", "0"],
+    "skip_if_unavailable": ["1", "0", "True"],
+    "base url": ["/z"],
+}
+
+
+def edge_text(r):
+    """One `.repo` text of one to three sections, blanks and comments
+    everywhere libdnf's INI reader may meet them."""
+    lines = []
+    if r.random() < 0.1:
+        lines.append(r.choice(["# head", "; head", "", "  ", "[main]", "[main]\ngpgcheck=1"]))
+    for _ in range(r.randrange(1, 4)):
+        sid = r.choice(IDS)
+        lines.append(r.choice(BLANKS) + "[" + sid + "]" + r.choice(BLANKS + [" # c", " ;c", "#c"]))
+        for _ in range(r.randrange(1, 7)):
+            c = r.random()
+            if c < 0.8:
+                k = r.choice(KEYS)
+                v = r.choice(VALUES[k])
+                line = (r.choice(BLANKS) if r.random() < 0.04 else "") + k + r.choice(BLANKS) + "=" \
+                    + r.choice(BLANKS) + v + (r.choice(BLANKS) if r.random() < 0.3 else "")
+                lines.append(line)
+                if r.random() < 0.15:
+                    lines.append(r.choice(BLANKS[3:]) + r.choice(["/cont", "more", "# c", "; c", "k=v",
+                                                                  "[s]"]))
+            elif c < 0.98:
+                lines.append(r.choice(["#baseurl=/y", "# c", "; c", "", " ", "\t", "  # indented",
+                                       "\t; indented"]))
+            else:
+                lines.append(r.choice(["=v", "junk", "k:v", "[", "]"]))
+        if r.random() < 0.2:
+            lines.append("")
+    text = "\n".join(lines) + ("\n" if r.random() < 0.9 else "")
+    c = r.random()
+    if c < 0.1:
+        text = text.replace("\n", "\r\n")
+    elif c < 0.13:
+        text = text.replace("\n", "\r")
+    if r.random() < 0.1:
+        i = r.randrange(len(text) + 1)
+        text = text[:i] + r.choice(ODD_BLANKS) + text[i:]
+    if r.random() < 0.03:
+        text = "\ufeff" + text
+    return text
+
+
 def main():
     cases = json.load(sys.stdin)
+    if isinstance(cases, dict) and "generate" in cases:
+        r = random.Random(cases["generate"]["seed"])
+        json.dump([edge_text(r) for _ in range(cases["generate"]["count"])], sys.stdout)
+        sys.stdout.write("\n")
+        return
     json.dump([read(c) for c in cases], sys.stdout)
     sys.stdout.write("\n")
 

@@ -20,6 +20,13 @@ no id (dnf's glob match then raises). Or {"texts": [...], "error":
 "ParserError"} when libcomps refuses a document (dnf then reads none of
 that repo's groups).
 
+{"seed": S, "count": N, "edges": true} makes N cases at the edges of the
+XML instead (`edge_case` below: entities, character references, CDATA,
+declared encodings, a BOM, attributes written oddly, elements nested where
+libcomps does not look), each read in a child process of its own, so that
+a document libcomps crashes on (a segmentation fault) answers {"texts":
+[...], "error": "crash"}.
+
 Run with Debian's /usr/bin/python3 (python3-libcomps, python3-dnf).
 """
 
@@ -173,6 +180,86 @@ BROKEN = [
 ]
 
 
+# The edges: text pieces in a <packagereq>, <id> or <name>; XML declarations
+# and what comes before them; attributes of a <packagereq>; elements in odd
+# places.
+EDGE_TEXTS = ["a&amp;b", "&lt;x&gt;", "&#98;ash", "&#x62;ash", "a&#0;b", "a&#1;b", "a&#x9;b",
+              "a&#xA;b", "a&#xD;b", "a&#xFFFE;b", "a&#xD800;b", "a&#x1F600;b", "a&#99999999;b",
+              "a&#;b", "a&#x;b", "a&#32;", "&#32;a", "a\x01b", "a\x7fb", "a\x85b", "a\u2028b",
+              "a\ufeffb", "<![CDATA[a]]b]]>", "<![CDATA[\n  bash\n]]>", "<![CDATA[]]>",
+              "<![CDATA[a]]><![CDATA[b]]>", "a<![CDATA[ ]]>b", "a<!-- c -->b", "a<?pi x?>b",
+              "a<!-- x -- y -->b", "a<b>x</b>c", "<b>x</b>", "a<b/>c", "a<b>x</b>", "&ent;", "a&ent;",
+              "&ent;b", "&nosuch;", "a&quot;b&apos;", "]]>", "a>b", "a\rb", "a\r\nb", "\t a \t"]
+EDGE_HEADS = ['<?xml version="1.0" encoding="UTF-8"?>\n', '<?xml version="1.0" encoding="utf-8"?>\n',
+              '<?xml version="1.0" encoding="ISO-8859-1"?>\n', '<?xml version="1.0" encoding="US-ASCII"?>\n',
+              '<?xml version="1.0" encoding="UTF-16"?>\n', '<?xml version="1.0" encoding="bogus"?>\n',
+              '<?xml version="1.1"?>\n', '<?xml version="1.0" standalone="yes"?>\n',
+              '<?xml version=\'1.0\' encoding=\'UTF-8\'?>\n', '\ufeff<?xml version="1.0"?>\n', "\ufeff",
+              '<?xml version="1.0"?>\n<!DOCTYPE comps [<!ENTITY ent "ity">]>\n',
+              '<?xml version="1.0"?>\n<!DOCTYPE comps [<!ENTITY ent "<b>x</b>">]>\n',
+              '<?xml version="1.0"?>\n<!DOCTYPE comps [<!ENTITY ent "&#38;#60;">]>\n',
+              '<?xml version="1.0"?>\n<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">\n',
+              '<?xml version="1.0"?>\n<!-- c -->\n<?pi x?>\n', "\n"]
+EDGE_ATTRS = ['type = "default"', "type='optional'", 'type="optional"\n\t', '\n type="default"',
+              'type="optional\n"', 'type=" optional"', 'type="opt&#105;onal"', 'type="&#x9;default"',
+              'type="optional" type="default"', 'type=optional', 'type', 'type="a<b"', 'type="a&b"',
+              'requires="x" type="conditional"', 'basearchonly="tru&#101;"', 'xml:lang="de"',
+              'foo:type="optional"', 'type="default"/', 'TYPE="optional"']
+
+
+def edge_case(r):
+    """A case of one or two documents with an edge put into one of them."""
+    items = []
+    for _ in range(r.randrange(1, 4)):
+        reqs = []
+        for _ in range(r.randrange(1, 5)):
+            attrs = " " + r.choice(EDGE_ATTRS) if r.random() < 0.12 else ""
+            text = r.choice(EDGE_TEXTS) if r.random() < 0.12 else r.choice(PACKAGES)
+            if r.random() < 0.1:
+                reqs.append("<foo>" + "<packagereq>%s</packagereq>" % text + "</foo>")
+            else:
+                reqs.append("<packagereq%s>%s</packagereq>" % (attrs, text))
+        gid = r.choice(EDGE_TEXTS) if r.random() < 0.1 else r.choice(IDS[:7])
+        name = r.choice(EDGE_TEXTS) if r.random() < 0.2 else r.choice(NAMES[:6])
+        parts = ["<id>%s</id>" % gid, "<name>%s</name>" % name]
+        if r.random() < 0.1:
+            parts.insert(0, r.choice(["<foo><id>x</id></foo>", "<foo/>", "<x:id xmlns:x='u'>y</x:id>",
+                                      "<packagelist><foo/></packagelist>"]))
+        parts.append("<packagelist>" + "".join(reqs) + "</packagelist>")
+        group = "<group>" + "".join(parts) + "</group>"
+        if r.random() < 0.05:
+            group = "<foo>" + group + "</foo>"
+        items.append(group)
+    root = r.choice(["<comps>", "<comps>", "<comps>", '<comps xmlns="http://x/">', "<comps >",
+                     "<comps\n>"])
+    text = r.choice(EDGE_HEADS) + root + "\n".join(items) + "</comps>\n"
+    if r.random() < 0.05:
+        text = text.replace("\n", "\r\n")
+    docs = [text]
+    if r.random() < 0.2:
+        docs.append(doc(r))
+    return docs
+
+
+def crash_safe(texts):
+    """`answer(texts)` from a child process: "crash" when libcomps kills it."""
+    import os
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rd)
+        with os.fdopen(wr, "w") as out:
+            json.dump(answer(texts), out)
+        os._exit(0)
+    os.close(wr)
+    with os.fdopen(rd) as inp:
+        data = inp.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return {"texts": texts, "error": "crash"}
+    return json.loads(data)
+
+
 def gen_case(r):
     docs = [doc(r) for _ in range(r.choices([1, 2, 3], [4, 4, 2])[0])]
     if r.random() < 0.03:
@@ -236,6 +323,12 @@ def answer(texts):
 
 def main():
     req = json.load(sys.stdin)
+    if isinstance(req, dict) and req.get("edges"):
+        r = random.Random(req["seed"])
+        cases = [edge_case(r) for _ in range(req["count"])]
+        json.dump([crash_safe(texts) for texts in cases], sys.stdout)
+        sys.stdout.write("\n")
+        return
     if isinstance(req, dict):
         r = random.Random(req["seed"])
         cases = [gen_case(r) for _ in range(req["count"])]

@@ -3,6 +3,10 @@
 loader): the oracle of crates/buildroot-core/tests/yaml_pyyaml.rs.
 
 Reads JSON on stdin: {"texts": [TEXT, ...]} to read those documents, or
+{"seed": S, "count": N, "edges": true} to make N random documents at the
+edges of the reader (`edge_doc` below: NEL, LS, PS and lone CRs for line
+breaks, anchor and alias names PyYAML ends early, characters PyYAML's
+reader refuses), or
 {"seed": S, "count": N, "known_gaps": false} to make N random documents of content-resolver's
 config shapes first (the generator below: block maps and lists, indentless
 lists, comments after values and on their own lines, blank lines with
@@ -49,9 +53,12 @@ INDENTED_HEADS = [">2", "|1-", "|-2", ">4", "|2+"]
 ANCHORS = ["b", "c", "d", "e-1", "f_2", "g"]
 
 # Shapes where we knowingly differ (docs/compose-view.md), made only when
-# asked ("known_gaps": true): an anchor name ended by `:` or `?` without a
-# blank (`&a:b`), which PyYAML ends there and reads on, and we refuse.
-KNOWN_GAP_ANCHORS = ["a:b", "a?"]
+# asked ("known_gaps": true). (An anchor name ended by `:` or `?` without a
+# blank, `&a:b`, was one: read as PyYAML reads it since.)
+KNOWN_GAP_ANCHORS = []
+# ... and a BOM past the text's first character where a token starts
+# (`- \ufeff`), which PyYAML reads as text and the parser refuses.
+KNOWN_GAP_CONTROLS = ["\ufeff"]
 
 
 def tab(r, otherwise):
@@ -217,6 +224,57 @@ def anchors(r, pad, ind, k):
     return out
 
 
+# The edges (`"edges": true`): YAML 1.1's line breaks YAML 1.2 dropped (NEL,
+# LS, PS), a lone CR; anchor and alias names that PyYAML's `scan_anchor`
+# ends before `:`, `?`, `%`, `@` or a backquote and reads on from there,
+# in block and flow context; characters PyYAML's reader refuses anywhere
+# (C0 and C1 controls, DEL, U+FFFE), and NBSP, which it reads.
+BREAKS = ["\x85", "\u2028", "\u2029", "\r", "\r\x85", "\x85\n", "\u2028\n", "\r\n"]
+ODD_ANCHORS = ["&a:b", "&a:", "&a?", "&a?b", "&a%", "&a@", "&a`", "&a:b:c", "&a-1:x", "&:b",
+               "*a:b", "*a?", "&a,", "&a]"]
+CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x80", "\x84",
+            "\x86", "\x9f", "\xa0", "\ufffe", "\ufffd", "\U0001F600"]
+EDGE_SHAPES = ["a: {a}\n", "- {a}\n", "a: [{a}]\n", "a: {{k: {a}}}\n", "a: [x, {a} 1]\n",
+               "{{{a}: 1}}\n", "a: {a} 1\nb: *a\n", "{a}\n  x: 1\n", "a:\n  {a}\n  - 1\n",
+               "a: &a 1\nb: {a}\n", "? {a}\n: v\n", "a: {a}\n  b\n"]
+
+
+# Scalars over several lines, for the line breaks put in them.
+SCALAR_SHAPES = ["a: x y\n  z\n\n  w \nb: 1\n", "a: 'x y\n  z \n\n w'\n", "- x\n  y\n-  'z\n\n  w'\n",
+                 "a: |\n  x\n\n   y\n  z\nb: 1\n", "a: |+\n  x\n\n\nb: 1\n", "a: |-\n  x\n  y\n",
+                 "a: >\n  x\n  y\n\n  z\n", "a: \"x\n  y\\\n  z\"\n", "a: |2\n    x\n   y\n",
+                 "a: |\n\n  x\n", "a: [x\n  y, 'z\n  w']\n", "? x\n  y\n: z\n"]
+
+
+def edge_doc(r):
+    """A document of content-resolver's shape (or a short one of an odd
+    anchor's context, or of scalars over several lines) with edges put in:
+    some line breaks made NEL, LS, PS or a lone CR, now and then an odd
+    anchor name or a refused character."""
+    if r.random() < 0.25:
+        text = r.choice(SCALAR_SHAPES)
+    elif r.random() < 0.3:
+        text = r.choice(EDGE_SHAPES).format(a=r.choice(ODD_ANCHORS))
+    else:
+        text = gen_doc(r)
+    if r.random() < 0.25:
+        lines = text.split("\n")
+        i = r.randrange(len(lines))
+        name = r.choice(ODD_ANCHORS)
+        lines[i] = lines[i].replace(": ", ": " + name + r.choice([" ", "", "\n  "]), 1)
+        text = "\n".join(lines)
+    if r.random() < 0.7:
+        chars = list(text)
+        places = [i for i, c in enumerate(chars) if c == "\n"]
+        for i in r.sample(places, min(len(places), r.choice([1, 1, 1, 2]))):
+            chars[i] = r.choice(BREAKS)
+        text = "".join(chars)
+    if r.random() < 0.05:
+        i = r.randrange(len(text) + 1)
+        text = text[:i] + r.choice(CONTROLS) + text[i:]
+    return text
+
+
 def canon(v):
     """The value in the JSON form the test compares."""
     if v is None or isinstance(v, str):
@@ -255,8 +313,10 @@ def main():
     else:
         if req.get("known_gaps"):
             ANCHORS.extend(KNOWN_GAP_ANCHORS)
+            CONTROLS.extend(KNOWN_GAP_CONTROLS)
         r = random.Random(req["seed"])
-        texts = [gen_doc(r) for _ in range(req["count"])]
+        make = edge_doc if req.get("edges") else gen_doc
+        texts = [make(r) for _ in range(req["count"])]
     json.dump([read(t) for t in texts], sys.stdout)
     sys.stdout.write("\n")
 

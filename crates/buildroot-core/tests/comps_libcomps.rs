@@ -262,3 +262,26 @@ fn random_comps_are_read_and_merged_as_libcomps_does() {
     eprintln!("{} cases, {refused} refused by libcomps", answers.len());
     oracle_support::assert_none_differ(&differences(&answers), answers.len());
 }
+
+/// The edges of the XML (`scripts/libcomps-oracle.py`'s `edge_case`):
+/// entities and character references, CDATA, declared encodings, a BOM,
+/// attributes written oddly, elements nested where libcomps does not look;
+/// `COMPS_EDGE_SEED`, `COMPS_EDGE_COUNT` (default 400). A document libcomps
+/// crashes on must be refused here.
+#[test]
+fn edge_comps_are_read_as_libcomps_reads_them() {
+    if !libcomps_available() {
+        eprintln!("skipped: /usr/bin/python3 cannot import libcomps (python3-libcomps)");
+        return;
+    }
+    let env = oracle_support::env_num;
+    let request = json!({"seed": env("COMPS_EDGE_SEED", 20261208),
+                         "count": env("COMPS_EDGE_COUNT", 400), "edges": true});
+    let answers = oracle(&request);
+    let refused = answers.iter().filter(|a| a["error"].is_string()).count();
+    eprintln!(
+        "{} edge cases, {refused} refused by libcomps",
+        answers.len()
+    );
+    oracle_support::assert_none_differ(&differences(&answers), answers.len());
+}

@@ -72,7 +72,9 @@ fn ours(text: &str, arch: &str, releasever: &str, conf: Option<&str>) -> Value {
             json!({"name": r.name, "baseurl": baseurl, "metalink": metalink,
                    "mirrorlist": mirrorlist, "enabled": r.enabled,
                    "skip": r.skip_if_unavailable, "priority": r.priority, "cost": r.cost,
-                   "exclude": r.exclude, "include": r.includepkgs}),
+                   "exclude": r.exclude, "include": r.includepkgs,
+                   "sslverify": r.access.sslverify, "username": r.access.username,
+                   "password": r.access.password}),
         );
     }
     json!({ "repos": out })
@@ -132,6 +134,25 @@ fn repo_files_are_read_as_dnf_reads_them() {
             .collect(),
         Err(_) => CASES.iter().map(|s| s.to_string()).collect(),
     };
+    compare(&texts, None);
+}
+
+/// The edges of libdnf's INI reader, generated from a seed
+/// (`REPOFILE_EDGE_SEED`, `REPOFILE_EDGE_COUNT`, default 300:
+/// `scripts/dnf-repofile-oracle.py`'s `edge_text`): blanks around keys,
+/// `=` and headers, continuation lines, comments, CRLF and lone CRs, empty
+/// values, repeated keys and sections, names with blanks, `[main]`, a BOM.
+#[test]
+fn edge_repo_files_are_read_as_dnf_reads_them() {
+    if !dnf_available() {
+        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
+        return;
+    }
+    let env = oracle_support::env_num;
+    let request = json!({"generate": {"seed": env("REPOFILE_EDGE_SEED", 20261208),
+                                      "count": env("REPOFILE_EDGE_COUNT", 300)}});
+    let texts: Vec<String> = serde_json::from_value(Value::Array(oracle(&request))).unwrap();
+    eprintln!("{} edge .repo texts", texts.len());
     compare(&texts, None);
 }
 

@@ -3,7 +3,8 @@
 //!
 //! - [`yaml`]: YAML values as PyYAML loads them for content-resolver
 //!   (read in two passes, `yaml_scan` and `yaml_construct`, after
-//!   `yaml_tokens` has read the text between tokens as PyYAML does;
+//!   `yaml_breaks` has made NEL, LS and PS line breaks and `yaml_tokens`
+//!   has read the text between tokens as PyYAML does;
 //!   `yaml_pairs`: its `!!omap` and `!!pairs`).
 //! - [`config`]: the documents (repositories, environments, workloads,
 //!   labels, views, unwanted lists, buildroots), read and checked as
@@ -22,6 +23,7 @@ pub mod report;
 pub mod view;
 pub mod yaml;
 pub mod yaml11;
+mod yaml_breaks;
 mod yaml_construct;
 mod yaml_pairs;
 mod yaml_scan;

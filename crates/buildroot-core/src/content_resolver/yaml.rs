@@ -19,13 +19,15 @@
 //! `True` here as there.
 //!
 //! The two passes are `yaml_scan` (the events) and `yaml_construct` (the
-//! values), after `yaml_tokens` has taken the text between tokens as
+//! values), after `yaml_breaks` has made YAML 1.1's line breaks (NEL, LS,
+//! PS) the parser's and `yaml_tokens` has taken the text between tokens as
 //! PyYAML's scanner takes it (tabs, comments, anchor names); this file
 //! holds the value and its Python spelling.
 
 use std::collections::HashMap;
 
 use super::yaml11::Timestamp;
+use super::yaml_breaks::{as_pyyaml_breaks, unprintable};
 use super::yaml_construct::{pyyaml_scalar, PAIRS, SCALARS};
 use super::yaml_scan::{scan, Scan};
 use super::yaml_tokens::as_pyyaml_scans;
@@ -63,14 +65,21 @@ impl Value {
     pub fn parse(text: &str, origin: &str) -> Result<Value> {
         // Tabs, comments and anchor names as PyYAML's scanner takes them
         // (a tab on a line of its own is refused there too).
-        let text = &*as_pyyaml_scans(text).map_err(|problem| Error::format(origin, problem))?;
+        // NEL, LS and PS end lines as in YAML 1.1 (the places of LS and PS
+        // noted: a scalar whose text holds one is refused).
+        if let Some(problem) = unprintable(text) {
+            return Err(Error::format(origin, problem));
+        }
+        let (text, mut separators, kinds) = as_pyyaml_breaks(text);
+        let text = &*as_pyyaml_scans(&text, &mut separators)
+            .map_err(|problem| Error::format(origin, problem))?;
         if text
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---")
         {
             return Ok(Value::Null);
         }
-        let (scalars, text) = match scan(text) {
+        let (scalars, text) = match scan(text, (&separators, &kinds)) {
             Scan::Unsafe(problem) => return Err(Error::format(origin, problem)),
             Scan::Scalars(scalars, text, pairs) => {
                 PAIRS.with(|p| *p.borrow_mut() = pairs);
@@ -258,6 +267,14 @@ mod tests {
 
     fn parse(s: &str) -> Value {
         Value::parse(s, "t.yaml").unwrap()
+    }
+
+    #[test]
+    fn an_explicit_key_without_a_value_is_null() {
+        // PyYAML 6.0: {'k': None, 'x': 'v'}; the empty value took `x`.
+        let v = parse("? k\nx: v\n");
+        assert_eq!(v.get("k"), Some(&Value::Null));
+        assert_eq!(v.get("x"), Some(&Value::Str("v".into())));
     }
 
     #[test]

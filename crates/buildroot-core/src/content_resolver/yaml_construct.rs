@@ -67,9 +67,20 @@ pub(super) fn pyyaml_scalar<E: serde::de::Error>(
         // The blank block scalar before the one recorded here: its text,
         // as PyYAML makes any block scalar.
         Some(Scalar {
-            after_blank_block: Some(block),
+            after_blank_block: Some((parsed, block)),
             ..
-        }) if matches!(&node.value, Value::Str(s) if s == block) => Ok(Value::Str(block.clone())),
+        }) if matches!(&node.value, Value::Str(s) if s == parsed) => Ok(Value::Str(block.clone())),
+        // An empty node (the value of `? k` with no `:` line) that the
+        // parser puts where the next token starts: the scalar recorded
+        // there is not its (`? k` then `x: v` made `k`'s value `x`).
+        Some(sc)
+            if matches!(node.value, Value::Null)
+                && sc.tag.is_none()
+                && !(sc.plain
+                    && matches!(sc.text.as_str(), "" | "~" | "null" | "Null" | "NULL")) =>
+        {
+            Ok(Value::Null)
+        }
         Some(sc) => yaml11::resolve(&sc.text, sc.plain, sc.tag.as_deref(), key)
             .map_err(|e| E::custom(format!("line {}: {e}", sc.line))),
         None => Ok(node.value),

@@ -11,6 +11,7 @@ use serde_saphyr::granit_parser;
 use std::collections::HashMap;
 
 use super::yaml11;
+use super::yaml_breaks::{separator_in_scalar, text_with_separators};
 use super::yaml_pairs::{close, node_in, Open, Pairs};
 
 /// A scalar as written: its text, whether it was plain (PyYAML types
@@ -27,8 +28,12 @@ pub(super) struct Scalar {
     /// blank lines, under it) starts where the next token does: the parser
     /// puts both at one place, and this scalar, recorded there last, must
     /// not type that block's (`a: |` then `b: 1` made `a` the text `b`).
-    /// That block's text, then.
-    pub(super) after_blank_block: Option<String>,
+    /// That block's text, then: as the parser gives it (by which it is
+    /// told from the scalar here) and as PyYAML makes it.
+    pub(super) after_blank_block: Option<(String, String)>,
+    /// The text as the parser gives it, where a line or paragraph
+    /// separator made `text` differ.
+    pub(super) parsed: Option<String>,
 }
 
 /// What [`scan`] finds in a document.
@@ -56,7 +61,12 @@ const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq"
 /// reports such a file as it reports any YAML error. A scalar with the
 /// non-specific `!` is resolved as a plain one, quoted or not, as PyYAML
 /// resolves it (`! '123'` is 123).
-pub(super) fn scan(text: &str) -> Scan {
+///
+/// `separators`: the offsets, sorted, of the line breaks that were a line
+/// or paragraph separator ([`super::yaml_breaks`]), and which each was; a
+/// scalar whose text holds one is read as PyYAML reads it, or refused in
+/// the styles [`text_with_separators`] does not read.
+pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
     let mut scalars = HashMap::new();
     let mut pairs: HashMap<usize, Pairs> = HashMap::new();
     let mut open: Vec<Open> = Vec::new();
@@ -160,6 +170,14 @@ pub(super) fn scan(text: &str) -> Scan {
         let Some(start) = span.start.byte_offset() else {
             continue;
         };
+        let with_separator = holds_separator(
+            text,
+            start,
+            span.end.byte_offset(),
+            style,
+            value.chars().all(|c| c == '\n'),
+            separators.0,
+        );
         let name = name.flatten();
         let mut start = start;
         if name
@@ -218,10 +236,21 @@ pub(super) fn scan(text: &str) -> Scan {
                 value.clear();
             }
         }
+        let mut parsed = None;
+        if let Some(breaks) = with_separator {
+            let end = span.end.byte_offset().unwrap_or(text.len()).max(start);
+            match text_with_separators(text, start..end, style, breaks, &value, separators) {
+                Some(text) => parsed = Some(std::mem::replace(&mut value, text)),
+                None => return Scan::Unsafe(separator_in_scalar(span.start.line())),
+            }
+        }
         let after_blank_block = scalars
             .get(&start)
             .filter(|before: &&Scalar| before.block)
-            .map(|before| before.text.clone());
+            .map(|before| {
+                let parsed = before.parsed.as_ref().unwrap_or(&before.text);
+                (parsed.clone(), before.text.clone())
+            });
         scalars.insert(
             start,
             Scalar {
@@ -231,6 +260,7 @@ pub(super) fn scan(text: &str) -> Scan {
                 tag: name,
                 line: span.start.line(),
                 after_blank_block,
+                parsed,
             },
         );
     }
@@ -241,6 +271,57 @@ pub(super) fn scan(text: &str) -> Scan {
         Ok(text) => Scan::Scalars(scalars, text, pairs),
         Err(_) => Scan::Unparsable,
     }
+}
+
+/// Whether a line or paragraph separator is a line break of the scalar
+/// between `start` and `end`: inside its text, or, for a block scalar,
+/// among the line breaks after it, which chomping may keep. Then where
+/// its line breaks are: for a block scalar, from its header's line end
+/// past its trailing blank lines.
+fn holds_separator(
+    text: &str,
+    start: usize,
+    end: Option<usize>,
+    style: granit_parser::ScalarStyle,
+    no_text: bool,
+    separators: &[usize],
+) -> Option<std::ops::Range<usize>> {
+    if separators.is_empty() {
+        return None;
+    }
+    let mut end = end.unwrap_or(text.len()).max(start);
+    if matches!(
+        style,
+        granit_parser::ScalarStyle::Literal | granit_parser::ScalarStyle::Folded
+    ) {
+        // Past the header's line break (not the value's): the leading
+        // blank lines are text.
+        // (A block without text starts at its header; a lone CR is a LF
+        // by now: `yaml_breaks`.)
+        let at_header = no_text && matches!(text.as_bytes().get(start), Some(b'|' | b'>'));
+        let header = if at_header {
+            start
+        } else {
+            text[..start].rfind(['|', '>']).unwrap_or(start)
+        };
+        let header = text[header..]
+            .find('\n')
+            .map_or(text.len(), |i| header + i + 1);
+        let trailing = text[end.min(text.len())..]
+            .find(|c: char| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+            .unwrap_or(text.len() - end.min(text.len()));
+        end = end.min(text.len()) + trailing;
+        let i = separators.partition_point(|&s| s < header);
+        return separators
+            .get(i)
+            .is_some_and(|&s| s < end)
+            .then_some(header..end);
+    }
+    let i = separators.partition_point(|&s| s < start);
+    separators
+        .get(i)
+        .is_some_and(|&s| s < end)
+        .then_some(start..end)
 }
 
 /// Blanks (with spaces after its `!`) the tag written before the scalar text at `start`:

@@ -21,7 +21,14 @@
 //!   skipped; the parser calls the line wrongly indented. The `#` is moved
 //!   to the line's first column, where the parser ends the scalar too.
 //! - An anchor or alias name of other characters than `[0-9A-Za-z_-]` is
-//!   refused, as `scan_anchor` refuses it (YAML 1.2 allows more).
+//!   refused, as `scan_anchor` refuses it (YAML 1.2 allows more), but for
+//!   one that such a name ends right before `:`, `?`, `%`, `@` or a
+//!   backquote: `scan_anchor` ends the name there and the scanner reads
+//!   on from that character (`a: &x:y 1` is the anchor `x` on the text
+//!   `:y 1`). A blank is put after the name (and, in a flow collection,
+//!   after the `:` or `?`, which PyYAML then takes for an indicator
+//!   whatever follows), so that the parser reads it so too; this one
+//!   rewrite adds bytes, and the offsets after it move.
 //!
 //! The two rewrites are found from the parser's own errors (it stops at
 //! each), and the text scanned again. At the first such comment every
@@ -57,6 +64,9 @@ enum Found {
     Comment(usize),
     /// A block scalar's less indented comment line, starting here.
     IndentedComment(usize),
+    /// An anchor or alias name that PyYAML ends at this offset, before a
+    /// character it reads on from; whether that is in a flow collection.
+    NameEnd(usize, bool),
     /// An error of the parser's that no rewrite answers: the parser says
     /// it later.
     Unparsable,
@@ -64,8 +74,14 @@ enum Found {
 
 /// The text as PyYAML's scanner reads it (see the module's comment), or
 /// the problem that makes PyYAML refuse it, as `line N: ...`.
-pub(super) fn as_pyyaml_scans(text: &str) -> Result<Cow<'_, str>, String> {
-    if !text.contains(['#', '\t', '&', '*']) {
+///
+/// `moved`: byte offsets into `text`, each moved past the bytes a rewrite
+/// puts before it.
+pub(super) fn as_pyyaml_scans<'t>(
+    text: &'t str,
+    moved: &mut [usize],
+) -> Result<Cow<'t, str>, String> {
+    if !text.contains(['#', '\t', '&', '*', '{', '[']) {
         return Ok(Cow::Borrowed(text));
     }
     let mut owned: Option<String> = None;
@@ -96,6 +112,26 @@ pub(super) fn as_pyyaml_scans(text: &str) -> Result<Cow<'_, str>, String> {
                 break;
             }
             Found::IndentedComment(at) => (at, move_comment),
+            Found::NameEnd(at, flow) => {
+                scanned += cur.len();
+                if scanned > RESCAN_BUDGET {
+                    return Err(too_many(cur, at));
+                }
+                let mut next = cur.to_string();
+                let added = if flow && matches!(cur.as_bytes()[at], b':' | b'?') {
+                    next.insert(at, ' ');
+                    next.insert(at + 2, ' ');
+                    2
+                } else {
+                    next.insert(at, ' ');
+                    1
+                };
+                for m in moved.iter_mut().filter(|m| **m >= at) {
+                    *m += added;
+                }
+                owned = Some(next);
+                continue;
+            }
         };
         scanned += cur.len();
         if scanned > RESCAN_BUDGET {
@@ -196,6 +232,10 @@ fn scan(text: &str) -> Found {
     // Where the last token before a block scalar ended: its header (`|`)
     // is the first thing after it that is not blank.
     let mut last_end = 0;
+    // How deep in flow collections the scanner is.
+    let mut flow = 0usize;
+    // Whether the last token opened a flow collection or an entry of one.
+    let mut entry_start = false;
     for token in Scanner::new(StrInput::new(text)) {
         let token = match token {
             Ok(t) => t,
@@ -216,7 +256,26 @@ fn scan(text: &str) -> Found {
         let Some(range) = span.byte_range() else {
             continue;
         };
+        let was_entry_start = std::mem::replace(
+            &mut entry_start,
+            matches!(
+                kind,
+                TokenType::FlowSequenceStart | TokenType::FlowMappingStart | TokenType::FlowEntry
+            ),
+        );
         match kind {
+            // A `:` without a key in a flow collection (`{: 1}`, `[a, : b]`):
+            // PyYAML's scanner saves a possible key only at a token that
+            // can start one, so the parser meets the `:` where a node must
+            // be and refuses it; YAML 1.2 reads an empty key.
+            TokenType::Value if flow > 0 && was_entry_start && bad_name.is_none() => {
+                bad_name = Some((
+                    range.start,
+                    "while parsing a flow node, expected the node content, but found ':' \
+                     (PyYAML wants a key before a ':' in a flow collection)"
+                        .to_string(),
+                ));
+            }
             TokenType::Comment(_) => allowed.push(TabsAllowed {
                 start: range.start,
                 end: range.end,
@@ -245,9 +304,20 @@ fn scan(text: &str) -> Found {
                     });
                 }
             }
+            TokenType::FlowSequenceStart | TokenType::FlowMappingStart => flow += 1,
+            TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd => {
+                flow = flow.saturating_sub(1);
+            }
             TokenType::Anchor(name) | TokenType::Alias(name)
                 if bad_name.is_none() && !name.chars().all(pyyaml_anchor_char) =>
             {
+                // `scan_anchor`'s end: a name then one of these.
+                let valid = name.find(|c| !pyyaml_anchor_char(c)).unwrap_or(name.len());
+                let ends = name[valid..].starts_with(['?', ':', '%', '@', '`']);
+                if valid > 0 && ends {
+                    // The name follows the `&` or `*` the token starts with.
+                    return Found::NameEnd(range.start + 1 + valid, flow > 0);
+                }
                 bad_name = Some((
                     range.start,
                     format!(
@@ -352,7 +422,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<String, String> {
-        as_pyyaml_scans(text).map(|t| t.into_owned())
+        as_pyyaml_scans(text, &mut []).map(|t| t.into_owned())
     }
 
     /// PyYAML 6.0 refuses each ("found character '\t' that cannot start

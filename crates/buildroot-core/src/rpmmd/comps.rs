@@ -19,6 +19,9 @@
 //!   or name first, else a case-insensitive glob over ids and names; among
 //!   several, the lowest display order wins.
 //!
+//! The document is first held to expat's well-formedness checks
+//! ([`super::comps_expat`]): what expat refuses, libcomps refuses whole.
+//!
 //! dnf 4.14 asks libcomps to filter packages by `arch=` attributes but
 //! throws the filtered copy away (`Base.read_comps`), so those attributes
 //! change nothing, here as there. What we refuse where libcomps reads on,
@@ -29,7 +32,7 @@ use std::io::BufRead;
 
 use quick_xml::events::BytesStart;
 
-use super::xml::{attr, local, Ev, XmlReader};
+use super::xml::{attrs_as, Ev, XmlReader};
 use crate::error::{Error, Result};
 
 /// The type of a group package.
@@ -95,8 +98,13 @@ pub struct Comps {
 
 impl Comps {
     /// Parses a comps XML document; `origin` names it in errors.
-    pub fn parse<R: BufRead>(r: R, origin: &str) -> Result<Comps> {
-        let mut x = XmlReader::new(r, origin);
+    pub fn parse<R: BufRead>(mut r: R, origin: &str) -> Result<Comps> {
+        // Read whole: expat's checks first (`comps_expat`), then the groups.
+        let mut bytes = Vec::new();
+        r.read_to_end(&mut bytes)
+            .map_err(|e| Error::format(origin, format!("cannot read: {e}")))?;
+        let declared = super::comps_expat::check(&bytes, origin)?;
+        let mut x = XmlReader::new(&bytes[..], origin).with_declared(declared);
         let mut buf = Vec::new();
         let mut out = Comps::default();
         let mut saw_root = false;
@@ -104,7 +112,7 @@ impl Comps {
         loop {
             match x.next(&mut buf)? {
                 Ev::Start(s, empty) => {
-                    let name = local(&s);
+                    let name = name_of(&s);
                     if depth == 0 {
                         // expat refuses a second root, and libcomps
                         // the whole file with it.
@@ -213,6 +221,28 @@ impl Comps {
     }
 }
 
+/// An element's name as expat gives it to libcomps, prefix and all
+/// (`<x:id>` is no `<id>`: libcomps asks for no namespace processing).
+fn name_of(s: &BytesStart<'_>) -> String {
+    s.name().as_ref().to_string()
+}
+
+/// The value of the attribute named `key`, prefix and all (`foo:type` is
+/// no `type` to libcomps).
+fn attr_named<R: BufRead>(
+    x: &XmlReader<R>,
+    s: &BytesStart<'_>,
+    key: &str,
+) -> Result<Option<String>> {
+    let mut found = None;
+    attrs_as(x, s, false, |k, v| {
+        if k == key {
+            found = Some(v.to_string());
+        }
+    })?;
+    Ok(found)
+}
+
 fn parse_group<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Group> {
     let mut g = Group {
         id: String::new(),
@@ -223,7 +253,7 @@ fn parse_group<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Gr
     loop {
         match x.next(buf)? {
             Ev::Start(s, empty) => {
-                let name = local(&s);
+                let name = name_of(&s);
                 let translated = is_translation(x, &s)?;
                 if empty {
                     continue;
@@ -287,7 +317,16 @@ fn text_of<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Option
                     }
                 }
             }
-            Ev::Start(_, false) => depth += 1,
+            // libcomps keeps the text after an element's last child only
+            // (`a<b>x</b>c` is `c`, `a<b/>` no text).
+            Ev::Start(_, empty) => {
+                if depth == 1 {
+                    out.clear();
+                }
+                if !empty {
+                    depth += 1;
+                }
+            }
             Ev::End => depth -= 1,
             Ev::Eof => return Err(x.err("unexpected end of file")),
             _ => {}
@@ -334,22 +373,22 @@ fn parse_packagelist<R: BufRead>(
     loop {
         match x.next(buf)? {
             Ev::Start(s, empty) => {
-                if local(&s) != "packagereq" {
+                if name_of(&s) != "packagereq" {
                     if !empty {
                         x.skip(buf)?;
                     }
                     continue;
                 }
-                let kind = match attr(x, &s, "type")?.as_deref() {
+                let kind = match attr_named(x, &s, "type")?.as_deref() {
                     None | Some("mandatory") => PackageType::Mandatory,
                     Some("default") => PackageType::Default,
                     Some("optional") => PackageType::Optional,
                     Some("conditional") => PackageType::Conditional,
                     Some(_) => PackageType::Unknown,
                 };
-                let requires = attr(x, &s, "requires")?.filter(|r| !r.is_empty());
+                let requires = attr_named(x, &s, "requires")?.filter(|r| !r.is_empty());
                 // libcomps 0.1.19 takes `true` alone (`True`, `1`: unset).
-                let basearchonly = attr(x, &s, "basearchonly")?.is_some_and(|v| v == "true");
+                let basearchonly = attr_named(x, &s, "basearchonly")?.is_some_and(|v| v == "true");
                 // A name-less `<packagereq>` libcomps keeps (and dnf's
                 // group install then fails on) is left out.
                 let name = if empty { None } else { text_of(x, buf)? };
@@ -482,6 +521,47 @@ mod tests {
         let g = &c.groups[0];
         assert_eq!(g.name, "G");
         assert_eq!(g.packages[2].kind, PackageType::Unknown);
+    }
+
+    /// Found by the edge cases against libcomps 0.1.19: an element's text
+    /// is what follows its last child (`a<b>x</b>c` is `c`; we joined
+    /// `ac`); a prefixed name (`foo:type`, `<x:id>`) is not the name
+    /// libcomps asks for (we took its local part); an entity the internal
+    /// subset declares, or one expat skips for an external DTD, gives no
+    /// text (we refused the file).
+    #[test]
+    fn edges_are_read_as_libcomps_reads_them() {
+        let names =
+            |g: &Group| -> Vec<String> { g.packages.iter().map(|p| p.name.clone()).collect() };
+        let g = one_group(
+            "<id>g</id><x:id xmlns:x='u'>y</x:id><packagelist><packagereq>a<b>x</b>c</packagereq>\
+             <packagereq>a<b/></packagereq><packagereq foo:type=\"optional\">d</packagereq>\
+             </packagelist>",
+        );
+        assert_eq!(g.id, "g");
+        assert_eq!(names(&g), ["c", "d"]);
+        assert_eq!(g.packages[1].kind, PackageType::Mandatory);
+        for head in [
+            "<!DOCTYPE comps [<!ENTITY e \"ity\">]>",
+            "<!DOCTYPE comps PUBLIC \"-//Red Hat, Inc.//DTD Comps info//EN\" \"comps.dtd\">",
+        ] {
+            let text = format!(
+                "{head}<comps><group><id>g&e;</id><packagelist><packagereq>&e;b</packagereq>\
+                 </packagelist></group></comps>"
+            );
+            let c = Comps::parse(text.as_bytes(), "a.xml").unwrap();
+            assert_eq!(
+                (c.groups[0].id.as_str(), names(&c.groups[0])),
+                ("g", vec!["b".to_string()])
+            );
+        }
+        // The declared encoding is not read: the bytes are UTF-8.
+        let text = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><comps><group><id>café</id>\
+                    </group></comps>";
+        assert_eq!(
+            Comps::parse(text.as_bytes(), "a.xml").unwrap().groups[0].id,
+            "café"
+        );
     }
 
     fn one_group(body: &str) -> Group {

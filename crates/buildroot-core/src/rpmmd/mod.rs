@@ -20,6 +20,7 @@ mod cancel;
 mod chunks;
 mod compress;
 mod comps;
+mod comps_expat;
 mod conn_watch;
 mod dnfvars;
 mod download_lock;

@@ -26,6 +26,10 @@ pub struct XmlReader<R: BufRead> {
     pub origin: String,
     /// Where this reader's input starts in the whole file (for messages).
     offset: u64,
+    /// Entities whose references give no text (comps only: those a
+    /// DOCTYPE's internal subset declares and those expat skips,
+    /// `comps_expat`).
+    declared: std::collections::HashSet<String>,
 }
 
 impl<R: BufRead> XmlReader<R> {
@@ -46,7 +50,15 @@ impl<R: BufRead> XmlReader<R> {
             reader,
             origin: origin.to_string(),
             offset,
+            declared: Default::default(),
         }
+    }
+
+    /// Reads references to these entities as libcomps gets them from
+    /// expat: no text.
+    pub fn with_declared(mut self, declared: std::collections::HashSet<String>) -> Self {
+        self.declared = declared;
+        self
     }
 
     /// An error at the current position.
@@ -79,6 +91,9 @@ impl<R: BufRead> XmlReader<R> {
             Event::End(_) => Ev::End,
             Event::Text(t) => Ev::Text(t.xml10_content()),
             Event::CData(t) => Ev::Text(t.into_inner()),
+            Event::GeneralRef(r) if self.declared.contains(AsRef::<str>::as_ref(&r)) => {
+                Ev::Text(Cow::Borrowed(""))
+            }
             Event::GeneralRef(r) => Ev::Text(Cow::Owned(self.entity(&r)?)),
             Event::Eof => Ev::Eof,
             _ => Ev::Other,
@@ -147,6 +162,16 @@ pub fn attr<R: BufRead>(x: &XmlReader<R>, s: &BytesStart<'_>, key: &str) -> Resu
 pub fn attrs<R: BufRead>(
     x: &XmlReader<R>,
     s: &BytesStart<'_>,
+    f: impl FnMut(&str, &str),
+) -> Result<()> {
+    attrs_as(x, s, true, f)
+}
+
+/// [`attrs`], the key's prefix kept unless `local`.
+pub fn attrs_as<R: BufRead>(
+    x: &XmlReader<R>,
+    s: &BytesStart<'_>,
+    local: bool,
     mut f: impl FnMut(&str, &str),
 ) -> Result<()> {
     let mut it = s.attributes();
@@ -156,7 +181,12 @@ pub fn attrs<R: BufRead>(
         let v = a
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| x.err(format!("bad attribute value: {e}")))?;
-        f(a.key.local_name().as_ref(), &v);
+        let key = if local {
+            a.key.local_name().into_inner()
+        } else {
+            a.key.into_inner()
+        };
+        f(key, &v);
     }
     Ok(())
 }
