@@ -194,7 +194,7 @@ fn may_read_sources(text: &str) -> bool {
         "posix.access",
     ];
     const NAMES_A_SOURCE: [&str; 4] = ["SOURCE", "sourcedir", "%{S:", "%S:"];
-    let runs_lua = text.contains("lua:") || text.contains("%lua");
+    let runs_lua = text.contains("lua:") || text.contains("%lua") || calls_lua_with_blank(text);
     OPENERS.iter().any(|w| text.contains(w))
         || (runs_lua && LUA_OPENERS.iter().any(|w| text.contains(w)))
         || text.lines().any(|l| {
@@ -203,6 +203,17 @@ fn may_read_sources(text: &str) -> bool {
                 && t[4..].trim_start().starts_with(':');
             icon || (l.contains("%(") && NAMES_A_SOURCE.iter().any(|w| l.contains(w)))
         })
+}
+
+/// Whether `text` calls the `lua` builtin as `%{lua code}`: rpm 4.18's
+/// `expandMacro` takes what follows a blank after a builtin's name as its
+/// argument, as it takes what follows a colon, so this runs Lua too
+/// (rpmspec 4.18 checked; `%{?lua code}` is refused, "argument
+/// expected"). `%{lua_version}` and the like are other macros: the name
+/// must end at the blank.
+fn calls_lua_with_blank(text: &str) -> bool {
+    text.match_indices("%{lua")
+        .any(|(at, _)| matches!(text[at + 5..].chars().next(), Some(' ' | '\t')))
 }
 
 /// `res` decided by rpm's reading of the spec at `spec_path` (its text
