@@ -176,7 +176,7 @@ fn one_srpm(
 /// package is installed (rpmspec 4.18 reads a spec whose `%post -p <lua>`
 /// asserts `io.open(%{SOURCE1})` with no source there, and fails the same
 /// code in `%{lua:}`). So the Lua functions count only in a text that
-/// holds a `%{lua:` (or `%lua`) somewhere: of the 24,377 Fedora specs of
+/// holds a `%{lua:` (or `%lua`, `%{lua `) somewhere: of the 24,377 Fedora specs of
 /// the `fedora-rpm-specs` snapshot, 56 named them outside any such (in
 /// scriptlets and macros for them) and cost an unpack each. What rpm runs
 /// from the distribution's macro files is not seen here either way (such
