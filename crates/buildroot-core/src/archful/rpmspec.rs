@@ -176,7 +176,7 @@ fn one_srpm(
 /// package is installed (rpmspec 4.18 reads a spec whose `%post -p <lua>`
 /// asserts `io.open(%{SOURCE1})` with no source there, and fails the same
 /// code in `%{lua:}`). So the Lua functions count only in a text that
-/// holds a `%{lua:` (or `%lua`) somewhere: of the 24,377 Fedora specs of
+/// holds a `%{lua:` (or `%lua`, `%{lua `) somewhere: of the 24,377 Fedora specs of
 /// the `fedora-rpm-specs` snapshot, 56 named them outside any such (in
 /// scriptlets and macros for them) and cost an unpack each. What rpm runs
 /// from the distribution's macro files is not seen here either way (such
@@ -194,7 +194,7 @@ fn may_read_sources(text: &str) -> bool {
         "posix.access",
     ];
     const NAMES_A_SOURCE: [&str; 4] = ["SOURCE", "sourcedir", "%{S:", "%S:"];
-    let runs_lua = text.contains("lua:") || text.contains("%lua");
+    let runs_lua = text.contains("lua:") || text.contains("%lua") || calls_lua_with_blank(text);
     OPENERS.iter().any(|w| text.contains(w))
         || (runs_lua && LUA_OPENERS.iter().any(|w| text.contains(w)))
         || text.lines().any(|l| {
@@ -203,6 +203,17 @@ fn may_read_sources(text: &str) -> bool {
                 && t[4..].trim_start().starts_with(':');
             icon || (l.contains("%(") && NAMES_A_SOURCE.iter().any(|w| l.contains(w)))
         })
+}
+
+/// Whether `text` calls the `lua` builtin as `%{lua code}`: rpm 4.18's
+/// `expandMacro` takes what follows a blank after a builtin's name as its
+/// argument, as it takes what follows a colon, so this runs Lua too
+/// (rpmspec 4.18 checked; `%{?lua code}` is refused, "argument
+/// expected"). `%{lua_version}` and the like are other macros: the name
+/// must end at the blank.
+fn calls_lua_with_blank(text: &str) -> bool {
+    text.match_indices("%{lua")
+        .any(|(at, _)| matches!(text[at + 5..].chars().next(), Some(' ' | '\t')))
 }
 
 /// `res` decided by rpm's reading of the spec at `spec_path` (its text

@@ -652,6 +652,10 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         "%{lua: io.open(x)}",
         "%global rd() %{lua: print(posix.stat(x))}",
         "%{?lua:rpm.load(x)}",
+        // rpm 4.18 runs `%{lua print(1)}` too: the builtin's argument
+        // after a blank, as after a colon (rpmspec checked).
+        "BuildRequires: x%{lua print(io.open(rpm.expand('%{SOURCE1}')) and 'y' or 'n')}",
+        "%{lua\tposix.stat(x)}",
         "%post -p <lua>\nio.open(x)\n%{lua: print(1)}",
         "%if %{exists:%{SOURCE2}}",
         "icon : x.xpm",
@@ -668,6 +672,7 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         // Lua rpm compiles and does not run while reading the spec.
         "%post -p <lua>\nif posix.access('%{SOURCE1}') then io.open('%{SOURCE1}') end",
         "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{lua_version}",
+        "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{?luaver}%{lua_libdir}",
     ] {
         assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
     }
