@@ -129,6 +129,31 @@ fn a_redirect_body_that_stops_coming_is_left_at_the_timeout() {
     assert!(took < Duration::from_millis(5500), "{took:?}");
 }
 
+/// Bytes after a redirect's body (its `Content-Length` short of what the
+/// server sent: here a whole forged answer) are never read as the next
+/// request's answer: each redirect's connection closes, and every file is
+/// the mirror's.
+#[test]
+fn bytes_after_a_redirects_body_are_never_the_next_answer() {
+    let target = KeepAlive::start(Mode::Keep);
+    let head = format!(
+        "HTTP/1.1 302 Found\r\nLocation: {}/f/ex.rpm\r\nContent-Length: 5\r\n\r\nmoved{}",
+        target.base,
+        std::str::from_utf8(keep_alive::FORGED).unwrap()
+    );
+    let redirector = KeepAlive::start(Mode::Head(Box::leak(head.into_boxed_str())));
+    for k in 0..3 {
+        let t = tempfile::tempdir().unwrap();
+        let url = format!("{}/r/ex.rpm", redirector.base);
+        let dest = t.path().join("ex.rpm");
+        download_verified(&url, &dest, None, &settings(0, Duration::ZERO))
+            .unwrap_or_else(|e| panic!("{k}: {e}"));
+        assert_eq!(std::fs::read(&dest).unwrap(), keep_alive::body("/f/ex.rpm"));
+    }
+    assert_eq!(connections(&redirector), [0, 1, 2]);
+    assert_eq!(target.accepted(), 1);
+}
+
 /// A redirect chain that fails (more than 6 hops, a target that is not
 /// http(s), one that is not a valid URL) is a failed try, retried at once
 /// 4 times in all, as before; each 302 was read whole (small bodies
