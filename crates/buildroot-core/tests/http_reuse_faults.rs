@@ -17,7 +17,7 @@ mod keep_alive;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{download_verified, HttpSettings};
-use keep_alive::{body, fetch_all, names, settings, tls_file, KeepAlive, Mode};
+use keep_alive::{body, fetch_all, names, settings, tls_file, Framing, KeepAlive, Mode};
 
 /// The error line of a download of `/f/NAME` from `server` that must fail.
 fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
@@ -195,10 +195,18 @@ fn http_1_0_keeps_a_connection_only_when_it_says_so() {
 /// A repo's credentials go to its own host only: not to the host its
 /// redirects lead to, though both connections are kept, and not with
 /// another repo's requests on the kept connection to its host.
+/// The same whether the redirect's body is empty or a note read to keep
+/// its connection (`redirect_body.rs`).
 #[test]
 fn authorization_stays_with_its_host_and_repo_on_kept_connections() {
+    let with_note: fn(String) -> Mode = |to| Mode::RedirectBody(to, Framing::Length, 300);
+    authorization_stays_with_its_host_through(Mode::Redirect);
+    authorization_stays_with_its_host_through(with_note);
+}
+
+fn authorization_stays_with_its_host_through(redirect: fn(String) -> Mode) {
     let target = KeepAlive::start(Mode::Keep);
-    let redirector = KeepAlive::start(Mode::Redirect(target.base.clone()));
+    let redirector = KeepAlive::start(redirect(target.base.clone()));
     let t = tempfile::tempdir().unwrap();
     let mut with = settings(0, Duration::ZERO);
     with.access.username = "u".into();

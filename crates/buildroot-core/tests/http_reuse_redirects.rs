@@ -87,8 +87,8 @@ fn a_redirect_body_too_big_or_unframed_closes_its_connection() {
 }
 
 /// A redirect body that stops coming (a tenth sent, the connection held)
-/// is left once a read waits past its limit (twice the repo's `timeout`):
-/// the redirect is still followed, its connection closed, and every file
+/// is left once the repo's `timeout` has passed: the redirect is still
+/// followed, its connection closed, and every file
 /// comes.
 #[test]
 fn a_redirect_body_that_stops_coming_is_left_and_followed() {
@@ -104,6 +104,53 @@ fn a_redirect_body_that_stops_coming_is_left_and_followed() {
     let took = start.elapsed();
     assert!(took < Duration::from_secs(8), "{took:?}");
     assert_eq!(redirector.accepted(), 2);
+    assert_eq!(target.accepted(), 1);
+}
+
+/// A redirect body that stops coming is left once the repo's `timeout`
+/// has passed since its reading began, not after a read's own limit
+/// (twice the timeout): a redirector that sends a tenth of its note and
+/// holds the connection costs each file one timeout, as curl's low-speed
+/// limit (`timeout`) would cut that transfer, not two.
+#[test]
+fn a_redirect_body_that_stops_coming_is_left_at_the_timeout() {
+    let target = KeepAlive::start(Mode::Keep);
+    let redirector = KeepAlive::start(Mode::RedirectBody(target.base.clone(), Framing::Short, 300));
+    let t = tempfile::tempdir().unwrap();
+    let s = HttpSettings {
+        timeout: Duration::from_secs(3),
+        ..settings(0, Duration::ZERO)
+    };
+    let start = Instant::now();
+    fetch_all(&redirector.base, "r", &names(1, "at"), t.path(), &s);
+    let took = start.elapsed();
+    // One timeout (3 s) and the rest; a read's limit would be 6 s.
+    assert!(took >= Duration::from_secs(3), "{took:?}");
+    assert!(took < Duration::from_millis(5500), "{took:?}");
+}
+
+/// Bytes after a redirect's body (its `Content-Length` short of what the
+/// server sent: here a whole forged answer) are never read as the next
+/// request's answer: each redirect's connection closes, and every file is
+/// the mirror's.
+#[test]
+fn bytes_after_a_redirects_body_are_never_the_next_answer() {
+    let target = KeepAlive::start(Mode::Keep);
+    let head = format!(
+        "HTTP/1.1 302 Found\r\nLocation: {}/f/ex.rpm\r\nContent-Length: 5\r\n\r\nmoved{}",
+        target.base,
+        std::str::from_utf8(keep_alive::FORGED).unwrap()
+    );
+    let redirector = KeepAlive::start(Mode::Head(Box::leak(head.into_boxed_str())));
+    for k in 0..3 {
+        let t = tempfile::tempdir().unwrap();
+        let url = format!("{}/r/ex.rpm", redirector.base);
+        let dest = t.path().join("ex.rpm");
+        download_verified(&url, &dest, None, &settings(0, Duration::ZERO))
+            .unwrap_or_else(|e| panic!("{k}: {e}"));
+        assert_eq!(std::fs::read(&dest).unwrap(), keep_alive::body("/f/ex.rpm"));
+    }
+    assert_eq!(connections(&redirector), [0, 1, 2]);
     assert_eq!(target.accepted(), 1);
 }
 

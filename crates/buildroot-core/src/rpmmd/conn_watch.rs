@@ -86,6 +86,9 @@ struct Seen {
     /// Some byte of the answer came (a 1xx's included, as curl counts
     /// header bytes).
     answer_bytes: bool,
+    /// When reading must have ended ([`ReadFailure::read_by`]): a
+    /// followed redirect's body is read within the repo's `timeout`.
+    deadline: Option<std::time::Instant>,
 }
 
 thread_local! {
@@ -169,6 +172,16 @@ impl ReadFailure {
     pub(super) fn stale(&self) -> bool {
         let seen = self.seen();
         seen.reused && !seen.answer_bytes
+    }
+
+    /// Makes every read of this request's connection end by `deadline`
+    /// (`None`: no such end), failing as a body that did not come in time
+    /// (`Timeout::RecvBody`): ureq's own limit is per read (twice the
+    /// `timeout`), and a redirect's body, read only to keep its connection
+    /// (`http/redirect_body.rs`), must not take longer than one timeout
+    /// however its bytes trickle. Ended by the next [`Self::begin_request`].
+    pub(super) fn read_by(&self, deadline: Option<std::time::Instant>) {
+        self.seen().deadline = deadline;
     }
 
     /// The request that runs now, as a connection remembers it.
@@ -400,8 +413,20 @@ impl<T: Transport> Transport for Watched<T> {
         self.inner.transmit_output(amount, timeout)
     }
 
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+    fn await_input(&mut self, mut timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.follow();
+        // A read of a body that must have come by now waits no longer.
+        if let Some(deadline) = self.seen.seen().deadline {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(ureq::Error::Timeout(ureq::Timeout::RecvBody));
+            }
+            let left = ureq::unversioned::transport::time::Duration::Exact(left);
+            if left < timeout.after {
+                timeout.after = left;
+                timeout.reason = ureq::Timeout::RecvBody;
+            }
+        }
         let r = self.inner.await_input(timeout);
         if r.is_ok() && self.http && !self.inner.buffers().input().is_empty() {
             self.seen.seen().answer_bytes = true;

@@ -19,10 +19,16 @@
 //! redirect's did before. A body that does not come within the repo's
 //! `timeout`, or a read that fails, only closes the connection: the
 //! redirect is followed all the same, as before (its answer, status and
-//! `Location`, was whole), where curl would fail the transfer.
+//! `Location`, was whole), where curl would fail the transfer. The
+//! `timeout` bounds the whole body, each read included: the watcher ends a
+//! read at that moment (`conn_watch.rs`, `ReadFailure::read_by`), where
+//! ureq's own per-read limit (twice the timeout) would let one read wait
+//! past it.
 
 use std::io::Read;
 use std::time::{Duration, Instant};
+
+use crate::rpmmd::conn_watch::ReadFailure;
 
 /// The most bytes of a followed redirect's body read to keep its
 /// connection: 64 KiB, one read buffer's worth.
@@ -32,9 +38,13 @@ pub(super) const MOST_DRAINED: u64 = 64 * 1024;
 /// kept (no `Connection: close`; HTTP/1.0 only with `keep-alive`) and the
 /// body is framed (chunked, or with a `Content-Length`), no longer than
 /// [`MOST_DRAINED`], and comes `within` the time given (the repo's
-/// `timeout`; one read may wait past it, up to ureq's per-read limit):
+/// `timeout`, which `watch`, the request's watcher, holds every read to):
 /// ureq then pools the connection. Returns whether the body was read whole.
-pub(super) fn drain(resp: &mut ureq::http::Response<ureq::Body>, within: Duration) -> bool {
+pub(super) fn drain(
+    resp: &mut ureq::http::Response<ureq::Body>,
+    within: Duration,
+    watch: &ReadFailure,
+) -> bool {
     let header = |name: &str| {
         resp.headers()
             .get(name)
@@ -60,6 +70,19 @@ pub(super) fn drain(resp: &mut ureq::http::Response<ureq::Body>, within: Duratio
         return false;
     }
     let start = Instant::now();
+    watch.read_by(Some(start + within));
+    let whole = read_to_end(resp, start, within);
+    watch.read_by(None);
+    whole
+}
+
+/// Reads `resp`'s body to its end, [`MOST_DRAINED`] bytes at most and
+/// until `within` after `start`; whether it ended.
+fn read_to_end(
+    resp: &mut ureq::http::Response<ureq::Body>,
+    start: Instant,
+    within: Duration,
+) -> bool {
     let mut body = resp.body_mut().as_reader();
     let mut buf = [0u8; 8192];
     let mut read = 0u64;

@@ -267,7 +267,7 @@ impl Attempt<'_> {
             // so a chain that then fails (too many hops, a target it does
             // not take) leaves that connection kept for the next try too.
             if location.is_some() {
-                redirect_body::drain(&mut resp, self.s.timeout);
+                redirect_body::drain(&mut resp, self.s.timeout, &self.read_failure);
             }
             // Each of these is a failed transfer to librepo, retried like a
             // 404: curl's "too many redirects" and "unsupported protocol"
