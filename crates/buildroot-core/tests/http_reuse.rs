@@ -20,20 +20,12 @@ use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{load_repo, parse_repofile_str, HttpSettings, LoadOptions, Vars};
 use http_support::{ConnectProxy, Server};
-use keep_alive::{fetch_all, names, settings, tls_file, KeepAlive, Mode};
+use keep_alive::{fetch_all, names, serve_and_fetch, settings, tls_file, KeepAlive, Mode};
 
 /// 20 files one after the other: one connection (each took its own).
 #[test]
 fn files_from_one_server_share_a_connection() {
-    let server = KeepAlive::start(Mode::Keep);
-    let t = tempfile::tempdir().unwrap();
-    fetch_all(
-        &server.base,
-        "f",
-        &names(20, "a"),
-        t.path(),
-        &settings(0, Duration::ZERO),
-    );
+    let server = serve_and_fetch(Mode::Keep, 20, "a");
     assert_eq!(server.requests().len(), 20);
     assert_eq!(server.accepted(), 1, "{:?}", server.requests());
 }
@@ -123,15 +115,7 @@ fn a_connection_closed_while_idle_is_not_reused() {
 /// server leaves it open: no second request goes on it.
 #[test]
 fn a_connection_close_answer_is_honoured() {
-    let server = KeepAlive::start(Mode::SaysClose);
-    let t = tempfile::tempdir().unwrap();
-    fetch_all(
-        &server.base,
-        "f",
-        &names(5, "s"),
-        t.path(),
-        &settings(0, Duration::ZERO),
-    );
+    let server = serve_and_fetch(Mode::SaysClose, 5, "s");
     let asked = server.requests();
     let mut conns: Vec<usize> = asked.iter().map(|(c, _)| *c).collect();
     conns.dedup();
@@ -164,15 +148,7 @@ fn a_stall_on_a_kept_connection_is_seen_and_not_reused() {
 /// that carries headers).
 #[test]
 fn a_1xx_on_a_kept_connection_is_passed_over() {
-    let server = KeepAlive::start(Mode::ContinueSecond);
-    let t = tempfile::tempdir().unwrap();
-    fetch_all(
-        &server.base,
-        "f",
-        &names(2, "ct"),
-        t.path(),
-        &settings(0, Duration::ZERO),
-    );
+    let server = serve_and_fetch(Mode::ContinueSecond, 2, "ct");
     assert_eq!(server.accepted(), 1, "{:?}", server.requests());
 }
 

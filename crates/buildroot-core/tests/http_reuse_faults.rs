@@ -17,7 +17,9 @@ mod keep_alive;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{download_verified, HttpSettings};
-use keep_alive::{body, fetch_all, names, settings, tls_file, Framing, KeepAlive, Mode};
+use keep_alive::{
+    body, fetch_all, names, serve_and_fetch, settings, tls_file, Framing, KeepAlive, Mode,
+};
 
 /// The error line of a download of `/f/NAME` from `server` that must fail.
 fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
@@ -70,15 +72,7 @@ fn a_stall_on_a_kept_connection_fails_with_the_stall_line() {
 /// requests; with one retry, after a backoff, two tries on new connections.
 #[test]
 fn a_new_connection_that_dies_unanswered_costs_a_try() {
-    let server = KeepAlive::start(Mode::OnlyFirst);
-    let t = tempfile::tempdir().unwrap();
-    fetch_all(
-        &server.base,
-        "f",
-        &names(1, "o"),
-        t.path(),
-        &settings(0, Duration::ZERO),
-    );
+    let server = serve_and_fetch(Mode::OnlyFirst, 1, "o");
     let line = fails(&server, "o1.rpm", &settings(0, Duration::ZERO));
     assert!(line.ends_with("(one attempt: no retries)"), "{line}");
     let conns = carried(&server, "/f/o1.rpm");
@@ -179,15 +173,7 @@ fn bytes_after_a_body_are_never_the_next_answer() {
 #[test]
 fn http_1_0_keeps_a_connection_only_when_it_says_so() {
     for (keep, want) in [(false, 3), (true, 1)] {
-        let server = KeepAlive::start(Mode::Http10 { keep });
-        let t = tempfile::tempdir().unwrap();
-        fetch_all(
-            &server.base,
-            "f",
-            &names(3, "ten"),
-            t.path(),
-            &settings(0, Duration::ZERO),
-        );
+        let server = serve_and_fetch(Mode::Http10 { keep }, 3, "ten");
         assert_eq!(server.accepted(), want, "keep-alive {keep}");
     }
 }

@@ -16,7 +16,7 @@ mod keep_alive;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{download_verified, HttpSettings};
-use keep_alive::{fetch_all, names, settings, tls_file, Framing, KeepAlive, Mode};
+use keep_alive::{fetch_all, names, serve_and_fetch, settings, tls_file, Framing, KeepAlive, Mode};
 
 /// The error line of a download of `/f/NAME` from `server` that must fail.
 fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
@@ -192,15 +192,7 @@ fn a_failed_redirect_chain_keeps_its_read_connection_for_the_next_try() {
 /// the retry's own and closed, and the next file connected again).
 #[test]
 fn the_new_connection_of_a_request_made_again_is_kept() {
-    let server = KeepAlive::start(Mode::CloseFirstSecond);
-    let t = tempfile::tempdir().unwrap();
-    fetch_all(
-        &server.base,
-        "f",
-        &names(6, "fr"),
-        t.path(),
-        &settings(0, Duration::ZERO),
-    );
+    let server = serve_and_fetch(Mode::CloseFirstSecond, 6, "fr");
     assert_eq!(server.requests().len(), 7);
     assert_eq!(connections(&server), [0, 1], "{:?}", server.requests());
 }

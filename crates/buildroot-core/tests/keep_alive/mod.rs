@@ -387,3 +387,19 @@ pub fn fetch_all(base: &str, prefix: &str, names: &[String], dir: &Path, s: &Htt
 pub fn names(n: usize, tag: &str) -> Vec<String> {
     (0..n).map(|i| format!("{tag}{i}.rpm")).collect()
 }
+
+/// A server in `mode` from which `n` files (`names(n, tag)`) were just
+/// fetched one after the other, with no retries ([`fetch_all`]): what most
+/// reuse tests then count connections on.
+pub fn serve_and_fetch(mode: Mode, n: usize, tag: &str) -> KeepAlive {
+    let server = KeepAlive::start(mode);
+    let t = tempfile::tempdir().unwrap();
+    fetch_all(
+        &server.base,
+        "f",
+        &names(n, tag),
+        t.path(),
+        &settings(0, Duration::ZERO),
+    );
+    server
+}
