@@ -70,6 +70,16 @@ impl Value {
         if let Some(problem) = unprintable(text) {
             return Err(Error::format(origin, problem));
         }
+        // PyYAML skips one BOM at the start and reads a second as text
+        // (`\u{feff}\u{feff}a: 1` has the key `\u{feff}a`); the parser skipped
+        // both and read `a`. Refused, as a BOM elsewhere where a token starts.
+        if text.starts_with("\u{feff}\u{feff}") {
+            return Err(Error::format(
+                origin,
+                "line 1: a second byte order mark (U+FEFF) at the start, which PyYAML reads as \
+                 text; this reader refuses it (remove it)",
+            ));
+        }
         let (text, mut separators, kinds) = as_pyyaml_breaks(text);
         let text = &*as_pyyaml_scans(&text, &mut separators)
             .map_err(|problem| Error::format(origin, problem))?;
@@ -267,6 +277,15 @@ mod tests {
 
     fn parse(s: &str) -> Value {
         Value::parse(s, "t.yaml").unwrap()
+    }
+
+    /// PyYAML 6.0: `{'\ufeffa': 1}`; the parser skipped both BOMs and
+    /// read `{'a': 1}`, a different key without a word.
+    #[test]
+    fn a_second_bom_at_the_start_is_refused() {
+        let e = Value::parse("\u{feff}\u{feff}a: 1\n", "t.yaml").unwrap_err();
+        assert!(e.to_string().contains("second byte order mark"), "{e}");
+        assert_eq!(parse("\u{feff}a: 1\n").get("a"), Some(&Value::Int(1)));
     }
 
     #[test]

@@ -103,6 +103,7 @@ impl Comps {
         let mut bytes = Vec::new();
         r.read_to_end(&mut bytes)
             .map_err(|e| Error::format(origin, format!("cannot read: {e}")))?;
+        let bytes = super::comps_expat::as_utf8(bytes, origin)?;
         let declared = super::comps_expat::check(&bytes, origin)?;
         let mut x = XmlReader::new(&bytes[..], origin).with_declared(declared);
         let mut buf = Vec::new();
@@ -562,6 +563,34 @@ mod tests {
             Comps::parse(text.as_bytes(), "a.xml").unwrap().groups[0].id,
             "café"
         );
+    }
+
+    /// libcomps 0.1.19 (`fromxml_f`, as dnf reads a repo's comps) reads a
+    /// UTF-16 document, with a byte order mark or without one (expat tells
+    /// it from the first `<`), whatever its declaration says; both were
+    /// refused here as "not UTF-8".
+    #[test]
+    fn a_utf16_document_is_read_as_libcomps_reads_it() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<comps><group><id>caf\u{e9}\
+                    </id><name>N</name><packagelist><packagereq>p</packagereq></packagelist>\
+                    </group></comps>\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [
+            [&[0xff, 0xfe][..], &le].concat(),
+            [&[0xfe, 0xff][..], &be].concat(),
+            le.clone(),
+            be.clone(),
+        ] {
+            let c = Comps::parse(&bytes[..], "a.xml").unwrap();
+            assert_eq!(c.groups[0].id, "caf\u{e9}");
+            assert_eq!(c.groups[0].packages[0].name, "p");
+        }
+        // An odd byte, or a lone surrogate: refused, as expat refuses them.
+        assert!(Comps::parse(&[&[0xff, 0xfe][..], &le, &[0x3c]].concat()[..], "a.xml").is_err());
+        let mut lone = [&[0xff, 0xfe][..], &le].concat();
+        lone.extend_from_slice(&[0x00, 0xd8]);
+        assert!(Comps::parse(&lone[..], "a.xml").is_err());
     }
 
     fn one_group(body: &str) -> Group {

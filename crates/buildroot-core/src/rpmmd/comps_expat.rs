@@ -7,7 +7,9 @@
 //!
 //! - The bytes are UTF-8: libcomps creates its parser for UTF-8, whatever
 //!   the XML declaration says (`encoding="ISO-8859-1"` on UTF-8 text reads
-//!   as UTF-8; Latin-1 bytes are refused).
+//!   as UTF-8; Latin-1 bytes are refused). Or UTF-16, which expat tells
+//!   from its first bytes whatever libcomps asked for (a byte order mark,
+//!   or the `<` of the document's start as two bytes): [`as_utf8`].
 //! - Every character is an XML `Char` (no C0 control but tab, LF and CR;
 //!   no U+FFFE or U+FFFF), written or given by a character reference
 //!   (`&#0;`, `&#xFFFE;`, `&#xD800;` are refused).
@@ -38,6 +40,40 @@ pub type Declared = HashSet<String>;
 /// Whether `c` is XML 1.0's `Char`.
 fn xml_char(c: u32) -> bool {
     matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// The document as UTF-8: `bytes` themselves, or a UTF-16 document (see
+/// the module's comment: expat's `initScan` looks at the first two bytes)
+/// decoded; one that does not decode (an odd byte, a lone surrogate) is
+/// refused as expat refuses it. A byte order mark is dropped.
+pub fn as_utf8(bytes: Vec<u8>, origin: &str) -> Result<Vec<u8>> {
+    let (big_endian, skip) = match bytes.get(..2) {
+        Some([0xFE, 0xFF]) => (true, 2),
+        Some([0xFF, 0xFE]) => (false, 2),
+        Some([0x00, b'<']) => (true, 0),
+        Some([b'<', 0x00]) => (false, 0),
+        _ => return Ok(bytes),
+    };
+    let body = &bytes[skip..];
+    let units = body.chunks(2).map(|p| match *p {
+        [a, b] if big_endian => Ok(u16::from_be_bytes([a, b])),
+        [a, b] => Ok(u16::from_le_bytes([a, b])),
+        _ => Err(()),
+    });
+    let mut out = String::with_capacity(body.len());
+    for c in char::decode_utf16(units.map_while(|u| u.ok())) {
+        let c = c.map_err(|_| {
+            Error::format(origin, "malformed XML: a lone surrogate in a UTF-16 document (expat refuses it, and libcomps the file)")
+        })?;
+        out.push(c);
+    }
+    if body.len() % 2 == 1 {
+        return Err(Error::format(
+            origin,
+            "malformed XML: a UTF-16 document of an odd number of bytes (expat refuses it, and libcomps the file)",
+        ));
+    }
+    Ok(out.into_bytes())
 }
 
 /// Checks `bytes` as expat checks them (see the module's comment); the
