@@ -16,20 +16,10 @@ mod keep_alive;
 
 use std::time::{Duration, Instant};
 
-use buildroot_core::rpmmd::{download_verified, HttpSettings};
+use buildroot_core::rpmmd::HttpSettings;
 use keep_alive::{
-    body, fetch_all, names, serve_and_fetch, settings, tls_file, Framing, KeepAlive, Mode,
+    body, fails, fetch_all, names, serve_and_fetch, settings, tls_file, Framing, KeepAlive, Mode,
 };
-
-/// The error line of a download of `/f/NAME` from `server` that must fail.
-fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
-    let t = tempfile::tempdir().unwrap();
-    let url = format!("{}/f/{name}", server.base);
-    match download_verified(&url, &t.path().join(name), None, s) {
-        Ok(()) => panic!("{url} downloaded"),
-        Err(e) => e.to_string(),
-    }
-}
 
 /// The connections that carried `path`'s requests, in order.
 fn carried(server: &KeepAlive, path: &str) -> Vec<usize> {

@@ -16,17 +16,9 @@ mod keep_alive;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{download_verified, HttpSettings};
-use keep_alive::{fetch_all, names, serve_and_fetch, settings, tls_file, Framing, KeepAlive, Mode};
-
-/// The error line of a download of `/f/NAME` from `server` that must fail.
-fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
-    let t = tempfile::tempdir().unwrap();
-    let url = format!("{}/f/{name}", server.base);
-    match download_verified(&url, &t.path().join(name), None, s) {
-        Ok(()) => panic!("{url} downloaded"),
-        Err(e) => e.to_string(),
-    }
-}
+use keep_alive::{
+    fails, fetch_all, names, serve_and_fetch, settings, tls_file, Framing, KeepAlive, Mode,
+};
 
 /// The connections of `server`'s requests, each once, in order.
 fn connections(server: &KeepAlive) -> Vec<usize> {

@@ -1,5 +1,5 @@
 //! A keep-alive HTTP(S) server of made-up files for the tests of kept
-//! connections (`http_reuse.rs`, `http_reuse_faults.rs`): it speaks
+//! connections (`http_reuse.rs`, `http_reuse_faults.rs`, `http_reuse_redirects.rs`): it speaks
 //! HTTP/1.1 keep-alive (the shared server of `http_support` closes every
 //! connection after one answer), counts the connections it accepts, logs
 //! every request, and misbehaves on demand ([`Mode`]).
@@ -402,4 +402,14 @@ pub fn serve_and_fetch(mode: Mode, n: usize, tag: &str) -> KeepAlive {
         &settings(0, Duration::ZERO),
     );
     server
+}
+
+/// The error line of a download of `/f/NAME` from `server` that must fail.
+pub fn fails(server: &KeepAlive, name: &str, s: &HttpSettings) -> String {
+    let t = tempfile::tempdir().unwrap();
+    let url = format!("{}/f/{name}", server.base);
+    match download_verified(&url, &t.path().join(name), None, s) {
+        Ok(()) => panic!("{url} downloaded"),
+        Err(e) => e.to_string(),
+    }
 }
