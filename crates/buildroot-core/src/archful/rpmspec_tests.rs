@@ -11,6 +11,16 @@ use super::*;
 #[path = "../../tests/spec_support/include_cases.rs"]
 mod include_cases;
 
+/// Whether rpmspec is missing here (said on stderr): the tests that run it
+/// are then skipped.
+fn no_rpmspec() -> bool {
+    let missing = check_rpmspec().is_err();
+    if missing {
+        eprintln!("skipped: rpmspec is not installed");
+    }
+    missing
+}
+
 /// A target per arch with the built-in macros alone (no repos, files or
 /// defines).
 fn plain_targets(arches: &[&str]) -> Vec<ArchTarget> {
@@ -427,8 +437,7 @@ fn dynamic_build_requires_after_an_include() {
 /// the evaluator read anyway (before, `--rpmspec`'s record had none).
 #[test]
 fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
-    if check_rpmspec().is_err() {
-        eprintln!("skipped: rpmspec is not installed");
+    if no_rpmspec() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -467,8 +476,7 @@ fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
 /// record said x86_64 alone, as if aarch64 had been found buildable.
 #[test]
 fn a_spec_neither_reads_has_no_partial_not_buildable_on() {
-    if check_rpmspec().is_err() {
-        eprintln!("skipped: rpmspec is not installed");
+    if no_rpmspec() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -580,8 +588,7 @@ fn rpm_reads_with_its_own_base_file_and_the_repos_others() {
 /// decided.
 #[test]
 fn rpm_gets_the_sources_a_spec_reads_without_an_include() {
-    if check_rpmspec().is_err() {
-        eprintln!("skipped: rpmspec is not installed");
+    if no_rpmspec() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -620,8 +627,7 @@ fn rpm_gets_the_sources_a_spec_reads_without_an_include() {
 /// to rpm without its sources (no unpack), and rpm reads it.
 #[test]
 fn a_lua_scriptlet_is_no_reason_to_unpack() {
-    if check_rpmspec().is_err() {
-        eprintln!("skipped: rpmspec is not installed");
+    if no_rpmspec() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -174,8 +174,14 @@ pub struct PayloadFile {
 impl PayloadFile {
     /// The file's name: the last component of its path.
     pub fn base_name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
+        payload_base_name(&self.path)
     }
+}
+
+/// The last component of a payload path: the name a spec finds the file
+/// by in `%{_sourcedir}`.
+pub(crate) fn payload_base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// Every file of an RPM's payload.

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
+use super::payload_base_name as base_name;
 use crate::error::Result;
 
 /// The largest payload file whose bytes the first pass keeps. rpm reads an
@@ -62,11 +63,6 @@ struct Index {
     small: HashMap<String, Vec<u8>>,
     /// The bigger ones: their sizes.
     big: HashMap<String, u64>,
-}
-
-/// The last component of a payload path (`PayloadFile::base_name`).
-fn base_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 impl PayloadSources {
