@@ -369,8 +369,8 @@ pub(super) struct EntrySources {
 
 impl EntrySources {
     /// The entry's or this run's answer about `name`, if there is one.
-    fn known(&self, learnt: &Answers, name: &str) -> Option<Answer> {
-        self.answers.get(name).or_else(|| learnt.get(name)).cloned()
+    fn known<'a>(&'a self, learnt: &'a Answers, name: &str) -> Option<&'a Answer> {
+        self.answers.get(name).or_else(|| learnt.get(name))
     }
 }
 
@@ -378,7 +378,7 @@ impl SourceFiles for EntrySources {
     fn read(&self, name: &str) -> Option<Vec<u8>> {
         let mut learnt = self.learnt.lock().expect("answers lock");
         match self.known(&learnt, name) {
-            Some(Answer::File(data)) => return Some(data),
+            Some(Answer::File(data)) => return Some(data.clone()),
             Some(Answer::Absent) => return None,
             // A big file's bytes are not kept: read from the payload.
             Some(Answer::Size(_)) | None => {}
@@ -402,7 +402,7 @@ impl SourceFiles for EntrySources {
         match self.known(&learnt, name) {
             Some(Answer::File(data)) => return Some(data.len() as u64),
             Some(Answer::Absent) => return None,
-            Some(Answer::Size(size)) => return Some(size),
+            Some(Answer::Size(size)) => return Some(*size),
             None => {}
         }
         match self.payload.size(name) {
