@@ -164,9 +164,9 @@ fn one_srpm(
 
 /// Whether rpm's reading of `text` may open one of the SRPM's other files:
 /// its text names a way to (`%include`, a macro file `%{load:}`ed, an
-/// `%{exists:}` test, an `Icon:` tag, Lua's `io` and `rpm.open`/`rpm.load`,
-/// `posix.stat` and `posix.access` where the text runs Lua while it is
-/// read), or a shell expansion on a line naming a source
+/// `%{exists:}` test, an `Icon:` tag, Lua's `io`, `dofile`, `loadfile`,
+/// `rpm.open`/`rpm.load`, `posix.stat` and `posix.access` where the text
+/// runs Lua while it is read), or a shell expansion on a line naming a source
 /// (`%(cat %{SOURCE1})`). Only `%include` was looked for: a spec that
 /// `%{load:}`ed a source or read one with Lua failed in rpm (no such file)
 /// and fell back to the grep, where the evaluator read it.
@@ -176,25 +176,31 @@ fn one_srpm(
 /// package is installed (rpmspec 4.18 reads a spec whose `%post -p <lua>`
 /// asserts `io.open(%{SOURCE1})` with no source there, and fails the same
 /// code in `%{lua:}`). So the Lua functions count only in a text that
-/// holds a `%{lua:` (or `%lua`, `%{lua `) somewhere: of the 24,377 Fedora specs of
-/// the `fedora-rpm-specs` snapshot, 56 named them outside any such (in
-/// scriptlets and macros for them) and cost an unpack each. What rpm runs
-/// from the distribution's macro files is not seen here either way (such
-/// a spec falls back, as before), nor a `%{lua:` whose name is put
-/// together by other macros.
+/// may call the builtin: one naming `lua` as a word ([`names_lua`]) or
+/// holding `lua:` or `%lua`: of the 24,377 Fedora specs of the
+/// `fedora-rpm-specs` snapshot, 52 named them in none such (in scriptlets
+/// and macros for them) and cost an unpack each (rpm read each the same
+/// without its sources, rpm 4.18 and 6.1 checked). Not seen here: a name
+/// put together from pieces (`l%{?nil}ua`, `%{lower:LUA}`), and what rpm
+/// runs from the distribution's macro files (rpm's `%__apply_patch` asks
+/// `posix.access` of each patch for `%autosetup`, forge's `%forgemeta`
+/// `date -r` of its archive): those write only `%prep`'s script and a
+/// snapshot's release, which the query does not ask.
 fn may_read_sources(text: &str) -> bool {
     const OPENERS: [&str; 5] = ["%include", "%{load", "%load", "%{exists", "%exists"];
-    const LUA_OPENERS: [&str; 7] = [
+    const LUA_OPENERS: [&str; 9] = [
         "rpm.load",
         "io.open",
         "io.lines",
         "io.input",
+        "dofile",
+        "loadfile",
         "rpm.open",
         "posix.stat",
         "posix.access",
     ];
     const NAMES_A_SOURCE: [&str; 4] = ["SOURCE", "sourcedir", "%{S:", "%S:"];
-    let runs_lua = text.contains("lua:") || text.contains("%lua") || calls_lua_with_blank(text);
+    let runs_lua = text.contains("lua:") || text.contains("%lua") || names_lua(text);
     OPENERS.iter().any(|w| text.contains(w))
         || (runs_lua && LUA_OPENERS.iter().any(|w| text.contains(w)))
         || text.lines().any(|l| {
@@ -205,15 +211,22 @@ fn may_read_sources(text: &str) -> bool {
         })
 }
 
-/// Whether `text` calls the `lua` builtin as `%{lua code}`: rpm 4.18's
-/// `expandMacro` takes what follows a blank after a builtin's name as its
-/// argument, as it takes what follows a colon, so this runs Lua too
-/// (rpmspec 4.18 checked; `%{?lua code}` is refused, "argument
-/// expected"). `%{lua_version}` and the like are other macros: the name
-/// must end at the blank.
-fn calls_lua_with_blank(text: &str) -> bool {
-    text.match_indices("%{lua")
-        .any(|(at, _)| matches!(text[at + 5..].chars().next(), Some(' ' | '\t')))
+/// Whether `text` names `lua` as a word (no letter, digit or `_` either
+/// side) other than a scriptlet's `-p <lua>`: the builtin may run there.
+/// rpm 4.18's `expandMacro` takes what follows a blank after a builtin's
+/// name as its argument, as it takes what follows a colon, so `%{lua
+/// code}` runs Lua (`%{?lua code}` is refused, "argument expected"); and
+/// it runs the builtin under a name a macro makes, `%global l lua` then
+/// `%{expand:%%{%{l}:code}}` (rpmspec 4.18 checked both).
+/// `%{lua_version}`, `luac` or `evaluation` name other things.
+fn names_lua(text: &str) -> bool {
+    let b = text.as_bytes();
+    let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    text.match_indices("lua").any(|(at, _)| {
+        let (before, after) = (at.checked_sub(1).and_then(|i| b.get(i)), b.get(at + 3));
+        let scriptlet = before == Some(&b'<') && after == Some(&b'>');
+        !word(before) && !word(after) && !scriptlet
+    })
 }
 
 /// `res` decided by rpm's reading of the spec at `spec_path` (its text

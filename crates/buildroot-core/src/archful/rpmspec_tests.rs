@@ -650,6 +650,40 @@ fn a_lua_scriptlet_is_no_reason_to_unpack() {
     assert_eq!(by_rpm.build_requires, evaluated.build_requires);
 }
 
+/// rpm runs the `lua` builtin under a name a macro puts together, and
+/// Lua's `dofile` reads a file as `io.open` does (rpmspec 4.18 checked:
+/// both answer from the source with it in `%{_sourcedir}`, without it
+/// `n` and `none`): such a spec gets its sources, as `rpmbuild --rebuild`
+/// gives them.
+#[test]
+fn lua_under_a_made_name_or_dofile_gets_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource1: vars.lua\n";
+    let made = "%global l lua\nBuildRequires: opened-%{expand:%%{%{l}:\
+        print(io.open(rpm.expand('%{SOURCE1}')) and 'y' or 'n')}}\n";
+    let dofile = "BuildRequires: %{lua: \
+        print(pcall(dofile, rpm.expand('%{SOURCE1}')) and got or 'none')}\n";
+    for (name, body, want) in [
+        ("made", made, "opened-y"),
+        ("dofile", dofile, "from-dofile"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("Name: {name}\n{head}{body}%description\nd\n%files\n");
+        assert!(may_read_sources(&text), "{text}");
+        let sources = vec![srpm::SourceFile {
+            name: "vars.lua".into(),
+            data: b"got = 'from-dofile'\n".to_vec(),
+        }];
+        let cached = cached_srpm(dir.path(), name, &text, sources);
+        let targets = plain_targets(&["x86_64"]);
+        let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
+        assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
+        assert_eq!(by_rpm.build_requires["x86_64"], [want], "{name}");
+    }
+}
+
 #[test]
 fn specs_that_may_read_a_source_are_told_by_their_text() {
     for text in [
@@ -662,6 +696,10 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         // after a blank, as after a colon (rpmspec checked).
         "BuildRequires: x%{lua print(io.open(rpm.expand('%{SOURCE1}')) and 'y' or 'n')}",
         "%{lua\tposix.stat(x)}",
+        // The builtin under a name a macro makes (rpm 4.18 runs it).
+        "%global l lua\nBuildRequires: %{expand:%%{%{l}:print(io.open(x))}}",
+        "%{lua: dofile(rpm.expand('%{SOURCE1}'))}",
+        "%{lua: local f = loadfile(x)}",
         "%post -p <lua>\nio.open(x)\n%{lua: print(1)}",
         "%if %{exists:%{SOURCE2}}",
         "icon : x.xpm",
@@ -679,6 +717,7 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         "%post -p <lua>\nif posix.access('%{SOURCE1}') then io.open('%{SOURCE1}') end",
         "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{lua_version}",
         "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{?luaver}%{lua_libdir}",
+        "%post -p <lua>\nio.open(x)\n%changelog\n- evaluation of Lua_x, luac, mylua\n",
     ] {
         assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
     }

@@ -11,9 +11,11 @@
 //! spec looked up (`%include`, `%{load:}`, `%{exists:}`, Lua's `io.open`:
 //! the file's bytes, or that the payload has none of that name). A lookup
 //! the entry does not answer (other macros, another spec path) reads the
-//! payload, as before, and the entry is rewritten with the answer added;
-//! a file over [`MAX_KEPT_FILE`] (a tarball the spec asked about) is not
-//! kept, and read from the payload on each run.
+//! payload, as before, and the entry is rewritten with the answer added.
+//! Of a file over [`MAX_KEPT_FILE`] (a tarball the spec asked about) only
+//! its size is kept, which answers `%{exists:}`, `posix.stat` and
+//! `posix.access` (rpm's `stat`/`access` of the unpacked file); its bytes,
+//! asked for, are read from the payload on each run.
 //!
 //! An entry is keyed by a checksum of the SRPM's bytes, the one the record
 //! of verified checksums (`cache_sums`) holds for the file as it is now
@@ -44,30 +46,52 @@ use crate::srpm;
 /// named by its key (`sha256-HEX`).
 pub const SPECS_DIR: &str = ".srpm-specs";
 
-/// The first line of every entry: the format and its version.
-const MAGIC: &[u8] = b"rpm-buildroot .srpm-specs 1\n";
+/// The first line of every entry: the format and its version. Version 2
+/// added `size` records; an entry of another version is no entry (the
+/// spec is extracted again and the entry rewritten), as the pool cache
+/// treats a file of another `MAGIC`.
+const MAGIC: &[u8] = b"rpm-buildroot .srpm-specs 2\n";
 
 /// The checksum types an entry may be keyed by, the first the record holds
 /// winning. sha1 and md5 are left out: a collision would hand one SRPM
 /// another's spec (such SRPMs are read as before).
 const KEY_ALGOS: [&str; 4] = ["sha256", "sha512", "sha384", "sha224"];
 
-/// A source file lookup's answers: file name -> its bytes, or none there.
-type Answers = BTreeMap<String, Option<Vec<u8>>>;
+/// What an entry knows of one source file name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Answer {
+    /// The file's bytes (`file` record).
+    File(Vec<u8>),
+    /// The payload has no file of that name (`absent`).
+    Absent,
+    /// The size of a file over [`MAX_KEPT_FILE`], whose bytes are not kept
+    /// (`size`): enough for `%{exists:}`, `posix.stat`, `posix.access`.
+    Size(u64),
+}
+
+/// A source file lookup's answers, by file name.
+type Answers = BTreeMap<String, Answer>;
 
 /// The largest file an entry keeps the bytes of. The files a spec reads
 /// (`%include`d fragments, `%{load:}` macro files, Lua's data) are a few
 /// KB; one bigger is a tarball the spec only asked about (`%{exists:}`,
 /// `posix.stat`), whose bytes would make the entry as big as the SRPM
 /// and be copied in memory on every run. Such a lookup is answered from
-/// the payload on each run, as before entries existed. The bound is the
-/// payload reader's: what it keeps in memory, an entry keeps on disk.
+/// the payload on each run, as before entries existed; its size is kept
+/// ([`Answer::Size`]). The bound is the payload reader's: what it keeps in
+/// memory, an entry keeps on disk.
 const MAX_KEPT_FILE: usize = srpm::SMALL_SOURCE_FILE;
 
-/// Whether an entry can keep this answer: a name its record line can
-/// hold, and not bigger than [`MAX_KEPT_FILE`].
+/// Whether an entry can keep these bytes (or this absence) as the answer
+/// about `name`: a name its record line can hold, and not bigger than
+/// [`MAX_KEPT_FILE`].
 fn keepable(name: &str, answer: &Option<Vec<u8>>) -> bool {
     plain(name) && answer.as_ref().is_none_or(|d| d.len() <= MAX_KEPT_FILE)
+}
+
+/// The answer an entry keeps for a lookup that found `read`.
+fn answer_of(read: Option<Vec<u8>>) -> Answer {
+    read.map_or(Answer::Absent, Answer::File)
 }
 
 /// The spec entries of one SRPM cache, with its record of checksums.
@@ -158,9 +182,11 @@ fn plain(name: &str) -> bool {
 /// An entry's bytes: [`MAGIC`], the key, the sha256 of the body, each on a
 /// line; then the body, records of a line `KIND<TAB>LENGTH<TAB>NAME` and
 /// LENGTH bytes and a newline: `spec` first, then `file` (a source file the
-/// spec read) or `absent` (one it looked up and the payload lacks; length
-/// 0) in name order. `None` when the spec's name cannot be written so; an
-/// answer whose name cannot is left out (looked up in the payload again).
+/// spec read), `absent` (one it looked up and the payload lacks; length
+/// 0) or `size` (a file over [`MAX_KEPT_FILE`] it asked the size of; the
+/// size in decimal digits) in name order. `None` when the spec's name
+/// cannot be written so; an answer whose name cannot is left out (looked
+/// up in the payload again).
 fn encode(key: &str, e: &Entry) -> Option<Vec<u8>> {
     if !plain(&e.spec_name) {
         return None;
@@ -174,8 +200,9 @@ fn encode(key: &str, e: &Entry) -> Option<Vec<u8>> {
     push("spec", &e.spec_name, &e.data);
     for (name, answer) in e.answers.iter().filter(|(n, _)| plain(n)) {
         match answer {
-            Some(data) => push("file", name, data),
-            None => push("absent", name, &[]),
+            Answer::File(data) => push("file", name, data),
+            Answer::Absent => push("absent", name, &[]),
+            Answer::Size(size) => push("size", name, size.to_string().as_bytes()),
         }
     }
     let mut out = MAGIC.to_vec();
@@ -216,10 +243,13 @@ fn decode(key: &str, bytes: &[u8]) -> Option<Entry> {
         match kind {
             "spec" if spec.is_none() => spec = Some((name.to_string(), data)),
             "file" if spec.is_some() => {
-                answers.insert(name.to_string(), Some(data));
+                answers.insert(name.to_string(), Answer::File(data));
             }
             "absent" if spec.is_some() && len == 0 => {
-                answers.insert(name.to_string(), None);
+                answers.insert(name.to_string(), Answer::Absent);
+            }
+            "size" if spec.is_some() => {
+                answers.insert(name.to_string(), Answer::Size(big_size(&data)?));
             }
             _ => return None,
         }
@@ -230,6 +260,17 @@ fn decode(key: &str, bytes: &[u8]) -> Option<Entry> {
         data,
         answers,
     })
+}
+
+/// The size a `size` record's bytes give: decimal digits alone, of a file
+/// over [`MAX_KEPT_FILE`] (an entry keeps a smaller one's bytes, so a
+/// smaller size is no record [`encode`] writes).
+fn big_size(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let size: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    (size > MAX_KEPT_FILE as u64).then_some(size)
 }
 
 /// An SRPM's spec, from its entry or its payload, and the source files
@@ -318,7 +359,7 @@ impl SrpmSpec<'_> {
 /// An SRPM's source files as its entry answers them; a lookup it does not
 /// answer reads the payload (streamed on first use, the small files kept:
 /// [`srpm::PayloadSources`], as `spec::SrpmSources` reads it), and is kept
-/// for the entry.
+/// for the entry (a big file's size alone).
 pub(super) struct EntrySources {
     spec_name: String,
     answers: Answers,
@@ -328,37 +369,53 @@ pub(super) struct EntrySources {
 
 impl EntrySources {
     /// The entry's or this run's answer about `name`, if there is one.
-    fn known(&self, learnt: &Answers, name: &str) -> Option<Option<Vec<u8>>> {
-        self.answers.get(name).or_else(|| learnt.get(name)).cloned()
+    fn known<'a>(&'a self, learnt: &'a Answers, name: &str) -> Option<&'a Answer> {
+        self.answers.get(name).or_else(|| learnt.get(name))
     }
 }
 
 impl SourceFiles for EntrySources {
     fn read(&self, name: &str) -> Option<Vec<u8>> {
         let mut learnt = self.learnt.lock().expect("answers lock");
-        if let Some(answer) = self.known(&learnt, name) {
-            return answer;
+        match self.known(&learnt, name) {
+            Some(Answer::File(data)) => return Some(data.clone()),
+            Some(Answer::Absent) => return None,
+            // A big file's bytes are not kept: read from the payload.
+            Some(Answer::Size(_)) | None => {}
         }
         let answer = self.payload.read(name);
         // Only what the entry can keep: an answer it cannot (a tarball, a
         // name a line cannot hold) would have the entry rewritten on every
         // run, unchanged; it is taken from the payload again instead.
         if keepable(name, &answer) {
-            learnt.insert(name.to_string(), answer.clone());
+            learnt.insert(name.to_string(), answer_of(answer.clone()));
         }
         answer
     }
 
-    /// A file's size: a big one's from the payload, without its bytes (and
-    /// not kept, as [`Self::read`] keeps none); an answer the entry can
-    /// keep is read and kept as [`Self::read`] keeps it.
+    /// A file's size: a big one's from the payload, without its bytes, and
+    /// kept as a size alone, so a warm run answers `%{exists:}` of a
+    /// tarball without reading the payload; an answer the entry can keep
+    /// whole is read and kept as [`Self::read`] keeps it.
     fn size(&self, name: &str) -> Option<u64> {
-        if let Some(answer) = self.known(&self.learnt.lock().expect("answers lock"), name) {
-            return answer.map(|d| d.len() as u64);
+        let mut learnt = self.learnt.lock().expect("answers lock");
+        match self.known(&learnt, name) {
+            Some(Answer::File(data)) => return Some(data.len() as u64),
+            Some(Answer::Absent) => return None,
+            Some(Answer::Size(size)) => return Some(*size),
+            None => {}
         }
         match self.payload.size(name) {
-            Some(size) if size > MAX_KEPT_FILE as u64 => Some(size),
-            _ => self.read(name).map(|d| d.len() as u64),
+            Some(size) if size > MAX_KEPT_FILE as u64 => {
+                if plain(name) {
+                    learnt.insert(name.to_string(), Answer::Size(size));
+                }
+                Some(size)
+            }
+            _ => {
+                drop(learnt);
+                self.read(name).map(|d| d.len() as u64)
+            }
         }
     }
 
@@ -418,8 +475,15 @@ mod tests {
             spec_name: "bar.spec".into(),
             data: b"Name: bar\n%include %{SOURCE1}\n".to_vec(),
             answers: [
-                ("bar.inc".to_string(), Some(b"Version: 1\n".to_vec())),
-                ("gone.lua".to_string(), None),
+                (
+                    "bar.inc".to_string(),
+                    Answer::File(b"Version: 1\n".to_vec()),
+                ),
+                ("gone.lua".to_string(), Answer::Absent),
+                (
+                    "bar-1.tar".to_string(),
+                    Answer::Size(MAX_KEPT_FILE as u64 + 1),
+                ),
             ]
             .into(),
         }
@@ -504,11 +568,12 @@ mod tests {
         assert_eq!(left, [std::ffi::OsString::from(format!("sha256-{sum}"))]);
     }
 
-    /// What an entry cannot keep, a file over [`MAX_KEPT_FILE`] (a tarball
-    /// the spec asked about) or a name no line can hold (`%{exists:/}`
-    /// looks up ""), is answered from the payload on every run, as it was
-    /// before entries: the entry stays small, and a warm run that asked for
-    /// nothing else leaves it as it was instead of rewriting it unchanged.
+    /// What an entry cannot keep, the bytes of a file over
+    /// [`MAX_KEPT_FILE`] (a tarball the spec asked about; its size is kept)
+    /// or a name no line can hold (`%{exists:/}` looks up ""), is answered
+    /// from the payload on every run, as it was before entries: the entry
+    /// stays small, and a warm run that asked for nothing else leaves it as
+    /// it was instead of rewriting it unchanged.
     #[test]
     fn an_entry_keeps_no_tarball_and_is_not_rewritten_for_one() {
         use std::os::unix::fs::MetadataExt;
@@ -554,8 +619,9 @@ mod tests {
         )
         .unwrap();
         let want: Answers = [
-            ("bar.inc".to_string(), Some(inc.clone())),
-            ("gone.lua".to_string(), None),
+            ("bar-1.tar".to_string(), Answer::Size(tarball.len() as u64)),
+            ("bar.inc".to_string(), Answer::File(inc.clone())),
+            ("gone.lua".to_string(), Answer::Absent),
         ]
         .into();
         assert_eq!(back.answers, want);
@@ -640,6 +706,98 @@ mod tests {
         );
     }
 
+    /// A spec asking only whether its tarball is there, or how big it is
+    /// (`%{exists:}`, `posix.stat`, `posix.access`), is answered warm by the
+    /// size its entry keeps, as cold, without the payload being read; the
+    /// entry does not hold the tarball's bytes.
+    #[test]
+    fn a_tarballs_size_is_answered_warm_without_the_payload() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        let size = MAX_KEPT_FILE + 7;
+        let tarball: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+        let mut tail = String::from("Summary: bar\nLicense: MIT\nSource0: bar-1.tar\n");
+        tail += "%if %{exists:%{SOURCE0}}\nBuildRequires: has-tarball\n%endif\n";
+        tail += "BuildRequires: %{lua: print(string.format('s%d', \
+                 posix.stat(rpm.expand('%{SOURCE0}'), 'size')))}\n";
+        tail += "BuildRequires: %{lua: print(posix.access(rpm.expand('%{SOURCE0}')) \
+                 and 'a' or 'n')}\n";
+        tail += "%description\nbar";
+        let files = vec![srpm::SourceFile {
+            name: "bar-1.tar".into(),
+            data: tarball,
+        }];
+        write_srpm_with(&path, &tail, files);
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let eval = |s: &SrpmSpec| {
+            let ctx = crate::spec::SpecContext::for_arch("x86_64");
+            let ev = crate::spec::evaluate_with(&s.text, &ctx, &s.sources).unwrap();
+            assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+            let brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+            brs.join(" ")
+        };
+        let s = spec_of(Some(&specs), &path).unwrap();
+        let cold = eval(&s);
+        assert_eq!(cold, format!("has-tarball s{size} a"));
+        s.keep();
+        let entry = std::fs::read_dir(cache.join(SPECS_DIR))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        assert!(std::fs::metadata(&entry).unwrap().len() < 4096);
+        for _ in 0..2 {
+            let s = spec_of(Some(&specs), &path).unwrap();
+            assert_eq!(eval(&s), cold);
+            assert!(
+                !s.fresh && s.sources.payload.readable().is_none(),
+                "payload read"
+            );
+            s.keep();
+        }
+    }
+
+    /// An entry an earlier version wrote (`.srpm-specs 1`, no `size`
+    /// records) is no entry: the spec is extracted again and the entry
+    /// rewritten in this version, so no run takes an old entry's missing
+    /// size answer for an unanswered lookup or the reverse.
+    #[test]
+    fn an_entry_of_an_earlier_version_is_rewritten() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        write_srpm(&path, "# now");
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let key = specs.key(&path).unwrap().name;
+        // What version 1 wrote: the same body, its own first line.
+        let mut old = entry();
+        old.answers.retain(|_, a| !matches!(a, Answer::Size(_)));
+        let v2 = encode(&key, &old).unwrap();
+        let v1 = [
+            b"rpm-buildroot .srpm-specs 1\n".as_slice(),
+            &v2[MAGIC.len()..],
+        ]
+        .concat();
+        assert!(decode(&key, &v1).is_none());
+        std::fs::create_dir(cache.join(SPECS_DIR)).unwrap();
+        std::fs::write(cache.join(SPECS_DIR).join(&key), &v1).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.text.ends_with("# now\n"));
+        s.keep();
+        let now = std::fs::read(cache.join(SPECS_DIR).join(&key)).unwrap();
+        assert!(now.starts_with(MAGIC));
+        let back = decode(&key, &now).unwrap();
+        assert!(back.answers.is_empty() && back.data.ends_with(b"# now\n"));
+    }
+
     /// An entry reads back as written; anything short of it, or of
     /// another key, or changed in one byte, is no entry.
     #[test]
@@ -663,10 +821,29 @@ mod tests {
         // A name a line cannot hold: the answer is left out, the spec's
         // makes no entry.
         let mut odd = entry();
-        odd.answers.insert("a\tb".into(), None);
+        odd.answers.insert("a\tb".into(), Answer::Absent);
         let back = decode(&key, &encode(&key, &odd).unwrap()).unwrap();
         assert_eq!(back.answers, entry().answers);
         odd.spec_name = "x\n.spec".into();
         assert!(encode(&key, &odd).is_none());
+        // A size record holds decimal digits of a size over MAX_KEPT_FILE
+        // (a smaller file's bytes are kept instead).
+        let cases = [
+            "2000000", "", "+2000000", " 2000000", "2000000x", "12", "1048576",
+        ];
+        for (i, size) in cases.into_iter().enumerate() {
+            let mut e = entry();
+            e.answers.clear();
+            let mut bytes = encode(&key, &e).unwrap();
+            let body_at = MAGIC.len() + key.len() + 1 + 64 + 1;
+            let mut body = bytes.split_off(body_at);
+            body.extend_from_slice(format!("size\t{}\tbig.tar\n{size}\n", size.len()).as_bytes());
+            bytes.truncate(MAGIC.len() + key.len() + 1);
+            bytes.extend_from_slice(format!("{}\n", sha256_hex(&body)).as_bytes());
+            bytes.extend_from_slice(&body);
+            let back = decode(&key, &bytes).map(|e| e.answers);
+            let want = (i == 0).then(|| [("big.tar".into(), Answer::Size(2_000_000))].into());
+            assert_eq!(back, want, "size {size:?}");
+        }
     }
 }
