@@ -153,6 +153,23 @@ fn an_unusable_certificate_file_is_an_error_on_its_line() {
     let e = load("https://unused.invalid", &bad_key, t.path()).unwrap_err();
     assert!(e.starts_with("t.repo:4: [r]: sslclientkey="), "{e}");
     assert!(e.ends_with("ca.pem: no private key in it"), "{e}");
+    // The proxy's files too, on their own lines, with their own keys.
+    let proxy_files = format!("proxy_sslverify=0\nproxy_sslcacert={}\n", missing.display());
+    let e = load("https://unused.invalid", &proxy_files, t.path()).unwrap_err();
+    assert_eq!(
+        e,
+        format!(
+            "t.repo:4: [r]: proxy_sslcacert={}: cannot read: No such file or directory",
+            missing.display()
+        )
+    );
+    let no_key = format!("proxy_sslclientcert={}\n", tls_file("client.pem").display());
+    let e = load("https://unused.invalid", &no_key, t.path()).unwrap_err();
+    assert!(e.starts_with("t.repo:3: [r]: proxy_sslclientcert="), "{e}");
+    assert!(
+        e.ends_with("client.pem: no private key in it, and no proxy_sslclientkey"),
+        "{e}"
+    );
     // A disabled repo's files are not read (dnf neither).
     let off = format!("enabled=0\nsslcacert={}\n", missing.display());
     let text = format!("[r]\nbaseurl=/x\n{off}");

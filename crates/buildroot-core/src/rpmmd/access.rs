@@ -624,6 +624,53 @@ mod tests {
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/").to_string() + name
     }
 
+    /// As dnf 4.14 reads them (`dnf.conf` and `read_all_repos` probed):
+    /// a boolean in dnf's spellings, paths as written, empty or `None`
+    /// for none; a value that is no boolean is passed over.
+    #[test]
+    fn proxy_tls_options() {
+        let mut a = RepoAccess::default();
+        assert!(a.proxy_sslverify);
+        a.set("proxy_sslverify", "No").unwrap().unwrap();
+        let c = a.proxy_tls_config().unwrap().unwrap();
+        assert!(c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::WebPki));
+        // The server's stay as they were.
+        assert!(a.sslverify && a.tls_config().unwrap().is_none());
+        for (v, e) in [("maybe", "proxy_sslverify=maybe"), ("", "proxy_sslverify=")] {
+            assert_eq!(
+                a.set("proxy_sslverify", v).unwrap().unwrap_err(),
+                format!("{e} is not a boolean")
+            );
+        }
+        a.set("proxy_sslverify", "TRUE").unwrap().unwrap();
+        a.set("proxy_sslcacert", &tls("ca.pem")).unwrap().unwrap();
+        a.set("proxy_sslclientcert", &tls("client.pem"))
+            .unwrap()
+            .unwrap();
+        a.set("proxy_sslclientkey", &tls("client.key"))
+            .unwrap()
+            .unwrap();
+        let c = a.proxy_tls_config().unwrap().unwrap();
+        assert!(!c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::Specific(certs) if certs.len() == 1));
+        assert_eq!(c.client_cert().unwrap().certs().len(), 1);
+        a.check_tls_files().unwrap();
+        let shown = format!("{a:?}");
+        assert!(shown.contains("proxy_sslcacert"), "{shown}");
+        a.set("proxy_sslcacert", "").unwrap().unwrap();
+        assert_eq!(a.proxy_sslcacert, None);
+        a.set("proxy_sslclientkey", "/nonexistent.key")
+            .unwrap()
+            .unwrap();
+        let e = a.check_tls_files().unwrap_err();
+        assert_eq!(e.key, "proxy_sslclientkey");
+        assert!(
+            e.msg.starts_with("/nonexistent.key: cannot read: "),
+            "{e:?}"
+        );
+    }
+
     #[test]
     fn pace_is_read_as_libdnf_reads_it() {
         let mut a = RepoAccess::default();
@@ -714,6 +761,11 @@ mod tests {
         a.set("sslclientkey", "/nonexistent.key").unwrap().unwrap();
         assert!(a.tls_config().unwrap().unwrap().client_cert().is_none());
         a.set("sslcacert", "/nonexistent.pem").unwrap().unwrap();
+        // The proxy's options are apart: none of the repo's reach them.
+        assert!(a.proxy_tls_config().unwrap().is_none());
+        a.set("sslverify", "0").unwrap().unwrap();
+        assert!(a.proxy_tls_config().unwrap().is_none());
+        a.set("sslverify", "1").unwrap().unwrap();
         let e = a.tls_config().unwrap_err();
         assert_eq!(e.key, "sslcacert");
         assert!(

@@ -376,9 +376,10 @@ mod tests {
         });
         let proxy = ureq::Proxy::new(&format!("http://pu:pw@127.0.0.1:{port}")).unwrap();
         let direct = Config::default();
+        let to_proxy = ProxyTls::new(Some(&proxy), Config::default());
         let config = ureq::Agent::config_builder().proxy(Some(proxy)).build();
         let resolver = ureq::unversioned::resolver::DefaultResolver::default();
-        let agent = ureq::Agent::with_parts(config, connector(direct), resolver);
+        let agent = ureq::Agent::with_parts(config, connector(direct, to_proxy), resolver);
         for path in ["a", "b"] {
             let url = format!("http://mirror.example/{path}");
             let body = agent.get(&url).call().unwrap().body_mut().read_to_string();
