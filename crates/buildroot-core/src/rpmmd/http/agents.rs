@@ -31,7 +31,6 @@
 //! through a proxy has each request line rewritten on a kept connection
 //! (`plain_proxy.rs`).
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -40,6 +39,7 @@ use ureq::unversioned::transport::Connector as _;
 use super::plain_proxy;
 use super::proxy_tls::ProxyTls;
 use super::HttpSettings;
+use crate::rpmmd::access::TlsKey;
 use crate::rpmmd::conn_watch::Watch;
 
 /// What makes two requests' agents the same (see the module docs).
@@ -49,10 +49,10 @@ struct Key {
     plain: bool,
     /// `sslverify`, `sslcacert`, `sslclientcert`, `sslclientkey`: what
     /// [`crate::rpmmd::RepoAccess`]'s TLS configuration is built from.
-    tls: (bool, Option<PathBuf>, Option<PathBuf>, Option<PathBuf>),
+    tls: TlsKey,
     /// The `proxy_ssl*` options, for an `https://` proxy only (others
     /// never use them: their agents stay shared whatever they say).
-    proxy_tls: Option<crate::rpmmd::access::TlsKey>,
+    proxy_tls: Option<TlsKey>,
     timeout: Duration,
     idle: usize,
 }
