@@ -16,7 +16,9 @@ arch and releasever of the command line, `--forcearch`/`--releasever`);
 its repo sections are not wanted here. Writes JSON on stdout, one answer
 per case: {"repos": {ID: {"name", "baseurl" (list), "metalink",
 "mirrorlist", "enabled", "skip" (skip_if_unavailable), "priority", "cost",
-"exclude" (excludepkgs), "include" (includepkgs)}}} or {"error": MESSAGE}
+"exclude" (excludepkgs), "include" (includepkgs), "sslverify",
+"proxy_sslverify", "proxy_sslcacert", "proxy_sslclientcert",
+"proxy_sslclientkey", "username", "password"}}} or {"error": MESSAGE}
 when dnf raises. What dnf logs (a value it passes over, a file it skips)
 goes to stderr.
 
@@ -82,6 +84,10 @@ def read(case):
                 "exclude": list(r.excludepkgs),
                 "include": list(r.includepkgs),
                 "sslverify": bool(r.sslverify),
+                "proxy_sslverify": bool(r.proxy_sslverify),
+                "proxy_sslcacert": r.proxy_sslcacert,
+                "proxy_sslclientcert": r.proxy_sslclientcert,
+                "proxy_sslclientkey": r.proxy_sslclientkey,
                 "username": r.username,
                 "password": r.password,
             }

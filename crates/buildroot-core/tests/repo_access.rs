@@ -309,6 +309,53 @@ fn an_http_repo_loads_through_a_proxy_that_refuses_connect() {
         .any(|r| r.url.as_deref().unwrap().ends_with("/repodata/repomd.xml")));
 }
 
+/// A 302 to another host, through a plain HTTP proxy: the redirect's
+/// request goes to the proxy too (absolute form, the new host named, the
+/// proxy's credentials on it), as curl 7.88 sends it (`curl -L -x
+/// http://PROXY http://127.0.0.1:P/r`, 302 to `http://localhost:Q/...`:
+/// both `GET`s reached the proxy); nothing reaches either server but
+/// through the proxy. The repo's own credentials stay with their host.
+#[test]
+fn a_redirect_to_another_host_goes_through_the_proxy_too() {
+    fast();
+    let origin = Server::start(ROOT.into());
+    let elsewhere = origin.base.replace("127.0.0.1", "localhost");
+    let hop = Server::start(ROOT.into());
+    hop.fault("", Fault::Redirect(elsewhere.clone()), None);
+    let proxy = ConnectProxy::squid(Some(PROXY_PW));
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[p]\nbaseurl={}/source\nproxy={}\nproxy_username=proxy\nproxy_password=pw\n\
+         username=user\npassword=s3cret\n",
+        hop.base, proxy.url
+    );
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    let asked = proxy.tunnels();
+    let repomd = "/source/repodata/repomd.xml";
+    let lines: Vec<&str> = asked.iter().take(2).map(|r| r.line.as_str()).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("GET {}{repomd} HTTP/1.1", hop.base),
+            format!("GET {elsewhere}{repomd} HTTP/1.1"),
+        ],
+        "{asked:?}"
+    );
+    assert!(asked
+        .iter()
+        .all(|r| r.method == "GET" && r.authorization.as_deref() == Some(PROXY_PW)));
+    // Every request of each server came through the proxy, one to one.
+    let via = |base: &str| asked.iter().filter(|r| r.line.contains(base)).count();
+    assert_eq!(via(&hop.base), hop.requests().len());
+    assert_eq!(via(&elsewhere), origin.requests().len());
+    assert_eq!(asked.len(), hop.requests().len() + origin.requests().len());
+    assert!(hop
+        .requests()
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(USER_S3CRET)));
+    assert!(origin.requests().iter().all(|r| r.authorization.is_none()));
+}
+
 /// Through a proxy that keeps its client connections alive (squid answers
 /// HTTP/1.1 keep-alive), every request of a repo load arrives in absolute
 /// form, each with `Proxy-Connection`, and the load's answer is the same

@@ -9,146 +9,16 @@
 //! file that is missing or holds none is an error on its `.repo` line.
 
 mod http_support;
+mod tls_support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use buildroot_core::rpmmd::{load_repo, parse_repofile_str, LoadOptions, Vars};
 use http_support::{ConnectProxy, Fault, Server};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tls_support::{tls_file, TlsFront};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
-
-fn tls_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/tls")
-        .join(name)
-}
-
-/// An HTTPS front on 127.0.0.1 for a plain [`Server`]: each connection's
-/// request is passed on and the answer sent back (the server closes every
-/// connection after one answer).
-struct TlsFront {
-    base: String,
-    handshakes: Arc<AtomicUsize>,
-    /// TCP connections accepted, handshakes that failed included.
-    connections: Arc<AtomicUsize>,
-}
-
-impl TlsFront {
-    /// With `client_ca`, only clients with a certificate that CA signed.
-    fn start(backend: &Server, client_ca: bool) -> TlsFront {
-        Self::start_with(backend, client_ca, true)
-    }
-
-    /// A front that ends every connection with a TCP close and no TLS
-    /// close_notify (a server process that died, or a forged FIN): a
-    /// body with a length is whole all the same, one without cannot be
-    /// told from a cut one.
-    fn start_without_close_notify(backend: &Server) -> TlsFront {
-        Self::start_with(backend, false, false)
-    }
-
-    fn start_with(backend: &Server, client_ca: bool, close_notify: bool) -> TlsFront {
-        Self::start_before(&backend.base, client_ca, close_notify)
-    }
-
-    /// A front for whatever listens at `backend` (`http://HOST:PORT`): a
-    /// proxy taking one plain request per connection, say.
-    fn start_before(backend: &str, client_ca: bool, close_notify: bool) -> TlsFront {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let certs: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_file_iter(tls_file("server.pem"))
-                .unwrap()
-                .map(|c| c.unwrap())
-                .collect();
-        let key = PrivateKeyDer::from_pem_file(tls_file("server.key")).unwrap();
-        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap();
-        let builder = if client_ca {
-            let mut roots = rustls::RootCertStore::empty();
-            roots
-                .add(CertificateDer::from_pem_file(tls_file("ca.pem")).unwrap())
-                .unwrap();
-            let verifier =
-                rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
-                    .build()
-                    .unwrap();
-            builder.with_client_cert_verifier(verifier)
-        } else {
-            builder.with_no_client_auth()
-        };
-        let config = Arc::new(builder.with_single_cert(certs, key).unwrap());
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("https://{}", listener.local_addr().unwrap());
-        let backend = backend.trim_start_matches("http://").to_string();
-        let handshakes = Arc::new(AtomicUsize::new(0));
-        let connections = Arc::new(AtomicUsize::new(0));
-        let (count, accepted) = (handshakes.clone(), connections.clone());
-        std::thread::spawn(move || {
-            for tcp in listener.incoming().flatten() {
-                accepted.fetch_add(1, Ordering::SeqCst);
-                let (config, backend, count) = (config.clone(), backend.clone(), count.clone());
-                std::thread::spawn(move || pass_on(tcp, config, &backend, &count, close_notify));
-            }
-        });
-        TlsFront {
-            base,
-            handshakes,
-            connections,
-        }
-    }
-}
-
-fn pass_on(
-    tcp: TcpStream,
-    config: Arc<rustls::ServerConfig>,
-    backend: &str,
-    n: &AtomicUsize,
-    close_notify: bool,
-) {
-    let conn = rustls::ServerConnection::new(config).unwrap();
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
-    // The request head (a GET has no body); reading it completes the handshake.
-    let mut head = Vec::new();
-    {
-        let mut r = BufReader::new(&mut tls);
-        loop {
-            let mut line = Vec::new();
-            if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            head.extend_from_slice(&line);
-            if line == b"\r\n" {
-                break;
-            }
-        }
-    }
-    n.fetch_add(1, Ordering::SeqCst);
-    let mut plain = TcpStream::connect(backend).unwrap();
-    plain.write_all(&head).unwrap();
-    let mut answer = Vec::new();
-    let cut = plain.read_to_end(&mut answer).is_err();
-    let _ = tls.write_all(&answer);
-    if cut {
-        // The backend reset: so does the front, under its TLS (no
-        // close_notify), as a server that drops the connection does.
-        let _ = tls.flush();
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        http_support::reset(&tls.sock);
-        return;
-    }
-    if close_notify {
-        tls.conn.send_close_notify();
-    }
-    let _ = tls.flush();
-    let _ = tls.sock.shutdown(std::net::Shutdown::Write);
-}
 
 /// Short waits, one retry, and a run timeout (10 s) a failure "at once"
 /// is easily told from on a loaded machine.
@@ -283,6 +153,23 @@ fn an_unusable_certificate_file_is_an_error_on_its_line() {
     let e = load("https://unused.invalid", &bad_key, t.path()).unwrap_err();
     assert!(e.starts_with("t.repo:4: [r]: sslclientkey="), "{e}");
     assert!(e.ends_with("ca.pem: no private key in it"), "{e}");
+    // The proxy's files too, on their own lines, with their own keys.
+    let proxy_files = format!("proxy_sslverify=0\nproxy_sslcacert={}\n", missing.display());
+    let e = load("https://unused.invalid", &proxy_files, t.path()).unwrap_err();
+    assert_eq!(
+        e,
+        format!(
+            "t.repo:4: [r]: proxy_sslcacert={}: cannot read: No such file or directory",
+            missing.display()
+        )
+    );
+    let no_key = format!("proxy_sslclientcert={}\n", tls_file("client.pem").display());
+    let e = load("https://unused.invalid", &no_key, t.path()).unwrap_err();
+    assert!(e.starts_with("t.repo:3: [r]: proxy_sslclientcert="), "{e}");
+    assert!(
+        e.ends_with("client.pem: no private key in it, and no proxy_sslclientkey"),
+        "{e}"
+    );
     // A disabled repo's files are not read (dnf neither).
     let off = format!("enabled=0\nsslcacert={}\n", missing.display());
     let text = format!("[r]\nbaseurl=/x\n{off}");
@@ -461,7 +348,7 @@ fn an_https_proxy_takes_plain_requests_over_tls() {
     let server = Server::start(ROOT.into());
     let squid = ConnectProxy::squid(None);
     let tls_proxy = TlsFront::start_before(&squid.url, false, true);
-    let options = format!("sslverify=0\nproxy={}\n", tls_proxy.base);
+    let options = format!("proxy_sslverify=0\nproxy={}\n", tls_proxy.base);
     let t = tempfile::tempdir().unwrap();
     assert!(load(&server.base, &options, t.path()).unwrap() > 0);
     let asked = squid.tunnels();
@@ -471,37 +358,150 @@ fn an_https_proxy_takes_plain_requests_over_tls() {
     assert_eq!(tls_proxy.handshakes.load(Ordering::SeqCst), asked.len());
 }
 
-/// An `https://` proxy whose certificate the repo's CA settings do not
-/// trust, for an `http://` repo: one line naming the URL and the proxy
-/// (with `proxy_sslcacert` passed over, the repo's `sslcacert` is what
-/// trusts it), retried at once as any TLS failure. It was `URL: connection
-/// failed: invalid peer certificate: UnknownIssuer`, for an `http://` URL.
+/// The line of a download refused in the handshake with the proxy.
+fn refused_by_proxy(url: &str, proxy: &TlsFront, why: &str) -> String {
+    format!(
+        "{url}: TLS to the proxy {} failed ({why}): proxy_sslcacert and proxy_sslverify check \
+         the proxy (sslcacert and sslverify only the server) (gave up after 2 attempts)",
+        authority_of(&proxy.base)
+    )
+}
+
+/// An `https://` proxy's certificate is checked with the repo's
+/// `proxy_ssl*` options alone, as libdnf hands them to librepo and curl
+/// (`CURLOPT_PROXY_CAINFO`, `CURLOPT_PROXY_SSL_VERIFYPEER`; curl 7.88's
+/// `--proxy-cacert` and `--proxy-insecure` behave so against this front):
+/// the proxy's CA only in `proxy_sslcacert` is trusted; the repo's
+/// `sslcacert` or `sslverify=0` does not reach the proxy (both did
+/// before, when `proxy_ssl*` was passed over); `proxy_sslverify=0` takes
+/// any certificate. Here for an `http://` repo (plain requests to the
+/// proxy).
 #[test]
-fn an_https_proxy_with_an_unknown_ca_is_said() {
+fn the_proxys_certificate_is_checked_with_its_own_options() {
     fast();
     let server = Server::start(ROOT.into());
     let squid = ConnectProxy::squid(None);
     let tls_proxy = TlsFront::start_before(&squid.url, false, true);
     let t = tempfile::tempdir().unwrap();
     let ca = tls_file("ca.pem");
-    let options = format!(
+    let repomd = format!("{}/source/repodata/repomd.xml", server.base);
+    let proxy = format!("proxy={}\n", tls_proxy.base);
+    for refused in [
+        String::new(),
+        format!("sslcacert={}\n", ca.display()),
+        "sslverify=0\n".to_string(),
+        "sslverify=0\nproxy_sslverify=1\n".to_string(),
+    ] {
+        let e = load(&server.base, &format!("{proxy}{refused}"), t.path()).unwrap_err();
+        let want = refused_by_proxy(
+            &repomd,
+            &tls_proxy,
+            "invalid peer certificate: UnknownIssuer",
+        );
+        assert_eq!(e, want, "{refused:?}");
+    }
+    assert!(squid.tunnels().is_empty());
+    assert!(server.requests().is_empty());
+    let n = load(
+        &server.base,
+        &format!("{proxy}proxy_sslcacert={}\n", ca.display()),
+        t.path(),
+    )
+    .unwrap();
+    assert!(n > 10);
+    for accepted in ["proxy_sslverify=0\n", "proxy_sslverify=off\nsslverify=1\n"] {
+        assert_eq!(
+            load(&server.base, &format!("{proxy}{accepted}"), t.path()).unwrap(),
+            n,
+            "{accepted:?}"
+        );
+    }
+    assert!(squid.tunnels().iter().all(|r| r.method == "GET"));
+}
+
+/// Through an `https://` proxy to an `https://` repo (a `CONNECT` tunnel
+/// over TLS to the proxy): two handshakes, each with its own options, as
+/// curl makes them. The proxy's CA in `sslcacert` alone stops at the
+/// proxy (no tunnel asked); in `proxy_sslcacert` alone, the tunnel is
+/// made and the server's certificate refused, said as the server's; both
+/// load, and so do `proxy_sslverify=0` with `sslcacert`, and
+/// `sslverify=0` with `proxy_sslcacert`.
+#[test]
+fn a_tunnel_through_an_https_proxy_checks_each_certificate_with_its_options() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let front = TlsFront::start(&server, false);
+    let backend = ConnectProxy::start(None);
+    let tls_proxy = TlsFront::start_before(&backend.url, false, true);
+    let t = tempfile::tempdir().unwrap();
+    let ca = tls_file("ca.pem").display().to_string();
+    let repomd = format!("{}/source/repodata/repomd.xml", front.base);
+    let proxy = format!("proxy={}\n", tls_proxy.base);
+    let e = load(&front.base, &format!("{proxy}sslcacert={ca}\n"), t.path()).unwrap_err();
+    let want = refused_by_proxy(
+        &repomd,
+        &tls_proxy,
+        "invalid peer certificate: UnknownIssuer",
+    );
+    assert_eq!(e, want);
+    assert!(backend.tunnels().is_empty());
+    let e = load(
+        &front.base,
+        &format!("{proxy}proxy_sslcacert={ca}\n"),
+        t.path(),
+    )
+    .unwrap_err();
+    assert!(
+        e.starts_with(&format!("{repomd}: connection failed: ")) && e.contains("UnknownIssuer"),
+        "{e}"
+    );
+    assert_eq!(backend.tunnels()[0].method, "CONNECT");
+    assert_eq!(backend.tunnels()[0].target, authority_of(&front.base));
+    assert!(server.requests().is_empty());
+    let both = format!("{proxy}sslcacert={ca}\nproxy_sslcacert={ca}\n");
+    let n = load(&front.base, &both, t.path()).unwrap();
+    assert!(n > 10);
+    for one_unchecked in [
+        format!("{proxy}sslcacert={ca}\nproxy_sslverify=0\n"),
+        format!("{proxy}sslverify=0\nproxy_sslcacert={ca}\n"),
+    ] {
+        assert_eq!(load(&front.base, &one_unchecked, t.path()).unwrap(), n);
+    }
+    assert!(backend.tunnels().iter().all(|r| r.method == "CONNECT"));
+}
+
+/// A proxy that demands a client certificate gets `proxy_sslclientcert`
+/// and `proxy_sslclientkey` (curl's `CURLOPT_PROXY_SSLCERT`/`SSLKEY`), not
+/// the repo's `sslclientcert`, which is the server's.
+#[test]
+fn a_client_certificate_for_the_proxy() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let squid = ConnectProxy::squid(None);
+    let tls_proxy = TlsFront::start_before(&squid.url, true, true);
+    let t = tempfile::tempdir().unwrap();
+    let proxy = format!(
         "proxy={}\nproxy_sslcacert={}\n",
         tls_proxy.base,
-        ca.display()
+        tls_file("ca.pem").display()
     );
-    let e = load(&server.base, &options, t.path()).unwrap_err();
-    assert_eq!(
-        e,
-        format!(
-            "{}/source/repodata/repomd.xml: TLS to the proxy {} failed (invalid peer \
-             certificate: UnknownIssuer): the repo's sslcacert/sslverify check it, proxy_ssl* \
-             options are not read (gave up after 2 attempts)",
-            server.base,
-            authority_of(&tls_proxy.base)
-        )
+    let (cert, key) = (tls_file("client.pem"), tls_file("client.key"));
+    let servers = format!(
+        "sslclientcert={}\nsslclientkey={}\n",
+        cert.display(),
+        key.display()
     );
-    assert!(server.requests().is_empty());
-    let with_ca = format!("proxy={}\nsslcacert={}\n", tls_proxy.base, ca.display());
-    assert!(load(&server.base, &with_ca, t.path()).unwrap() > 0);
-    assert!(!server.requests().is_empty());
+    for without in [String::new(), servers] {
+        let e = load(&server.base, &format!("{proxy}{without}"), t.path()).unwrap_err();
+        assert_eq!(e.lines().count(), 1, "{e}");
+        assert!(e.ends_with(" (gave up after 2 attempts)"), "{e}");
+    }
+    assert!(squid.tunnels().is_empty());
+    let own = format!(
+        "{proxy}proxy_sslclientcert={}\nproxy_sslclientkey={}\n",
+        cert.display(),
+        key.display()
+    );
+    assert!(load(&server.base, &own, t.path()).unwrap() > 10);
+    assert!(!squid.tunnels().is_empty());
 }

@@ -55,6 +55,11 @@ fn ours(text: &str, arch: &str, releasever: &str, conf: Option<&str>) -> Value {
             u.to_string()
         }
     };
+    // dnf's strings: empty for none.
+    let path = |p: &Option<std::path::PathBuf>| {
+        p.as_ref()
+            .map_or(String::new(), |p| p.display().to_string())
+    };
     let mut out = serde_json::Map::new();
     for r in repos {
         let mut baseurl: Vec<String> = Vec::new();
@@ -74,7 +79,11 @@ fn ours(text: &str, arch: &str, releasever: &str, conf: Option<&str>) -> Value {
                    "skip": r.skip_if_unavailable, "priority": r.priority, "cost": r.cost,
                    "exclude": r.exclude, "include": r.includepkgs,
                    "sslverify": r.access.sslverify, "username": r.access.username,
-                   "password": r.access.password}),
+                   "password": r.access.password,
+                   "proxy_sslverify": r.access.proxy_sslverify,
+                   "proxy_sslcacert": path(&r.access.proxy_sslcacert),
+                   "proxy_sslclientcert": path(&r.access.proxy_sslclientcert),
+                   "proxy_sslclientkey": path(&r.access.proxy_sslclientkey)}),
         );
     }
     json!({ "repos": out })
@@ -244,6 +253,37 @@ fn varsdir_files_are_read_as_dnf_reads_them() {
     // A file that is not UTF-8: dnf 4.14 stops, and so do we.
     std::fs::write(v2.join("latin1"), b"caf\xe9\n").unwrap();
     compare(&repos[..1], Some(&conf));
+}
+
+/// The options of the TLS connection to an `https://` proxy, as dnf 4.14
+/// reads them: apart from the repo's `sslverify`; a value that is no
+/// boolean passed over; paths as written (a disabled repo's files are not
+/// read here: dnf reads none until it connects); `[main]`'s inherited, a
+/// repo's own (an empty one too) winning.
+#[test]
+fn proxy_tls_options_are_read_as_dnf_reads_them() {
+    if !dnf_available() {
+        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
+        return;
+    }
+    let repos = [
+        "[a]\nbaseurl=/x\nsslverify=0\n[b]\nbaseurl=/x\nproxy_sslverify=No\n",
+        "[a]\nbaseurl=/x\nproxy_sslverify=maybe\n[b]\nbaseurl=/x\nproxy_sslverify=\n",
+        "[a]\nbaseurl=/x\nproxy_sslverify=None\n[b]\nbaseurl=/x\nproxy_sslverify=off\n\
+         proxy_sslverify=TRUE\n",
+        "[a]\nbaseurl=/x\nenabled=0\nproxy_sslcacert=/p/ca.pem\n\
+         proxy_sslclientcert=rel/c.pem\nproxy_sslclientkey=None\n",
+        "[a]\nbaseurl=/x\nenabled=0\nproxy_sslcacert=\n[b]\nbaseurl=/y\nenabled=0\n\
+         proxy_sslverify=1\n",
+    ]
+    .map(String::from);
+    compare(&repos, None);
+    compare(&repos, Some("[main]\nproxy_sslverify=0\n"));
+    compare(&repos[3..], Some("[main]\nproxy_sslcacert=/main/ca.pem\n"));
+    compare(
+        &repos[..2],
+        Some("[main]\nproxy_sslverify=bad\nsslverify=0\n"),
+    );
 }
 
 const CASES: &[&str] = &[

@@ -42,6 +42,8 @@ use buildroot_core::srpm::{build_srpm, read_header, srpm_file_name, SourceFile, 
 #[path = "../../buildroot-core/tests/http_support/mod.rs"]
 pub mod http_support;
 pub mod pty;
+#[path = "../../buildroot-core/tests/tls_support/mod.rs"]
+pub mod tls_support;
 
 /// The tools of the workspace: every package with a binary that users run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

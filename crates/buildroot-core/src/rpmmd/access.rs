@@ -28,6 +28,15 @@
 //!   files are read when the `.repo` file is (a missing or unusable one is
 //!   an error on its line, before any download) and again for each
 //!   connection.
+//! - `proxy_sslverify`, `proxy_sslcacert`, `proxy_sslclientcert`,
+//!   `proxy_sslclientkey`: the same four for the TLS connection to an
+//!   `https://` proxy, and only for it, as libdnf's `setHandle` hands them
+//!   to librepo (`LRO_PROXY_SSL*`), which sets curl's
+//!   `CURLOPT_PROXY_SSL_VERIFYPEER`/`HOST`, `CURLOPT_PROXY_CAINFO`,
+//!   `CURLOPT_PROXY_SSLCERT` and `CURLOPT_PROXY_SSLKEY`: the repo's
+//!   `sslverify=0` leaves the proxy checked, and without
+//!   `proxy_sslcacert` the proxy is checked against the built-in roots,
+//!   never the repo's `sslcacert` (curl's own CA bundle then).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -62,6 +71,16 @@ pub struct RepoAccess {
     pub sslclientcert: Option<PathBuf>,
     /// `sslclientkey=`: a PEM file with the client certificate's key.
     pub sslclientkey: Option<PathBuf>,
+    /// `proxy_sslverify=`: whether an `https://` proxy's certificate is
+    /// verified (libdnf's default: yes, whatever `sslverify` says).
+    pub proxy_sslverify: bool,
+    /// `proxy_sslcacert=`: the CAs trusted for the proxy instead of the
+    /// built-in roots.
+    pub proxy_sslcacert: Option<PathBuf>,
+    /// `proxy_sslclientcert=`: the client certificate shown to the proxy.
+    pub proxy_sslclientcert: Option<PathBuf>,
+    /// `proxy_sslclientkey=`: its key.
+    pub proxy_sslclientkey: Option<PathBuf>,
     /// `timeout=`, `minrate=`: the repo's own values of what the
     /// `RPM_BUILDROOT_HTTP_*` variables set for every download
     /// (`http_settings.rs`); `retries=`, read and checked but changing no
@@ -86,6 +105,10 @@ impl Default for RepoAccess {
             sslcacert: None,
             sslclientcert: None,
             sslclientkey: None,
+            proxy_sslverify: true,
+            proxy_sslcacert: None,
+            proxy_sslclientcert: None,
+            proxy_sslclientkey: None,
             pace: Pace::default(),
             parallel: Parallel::default(),
         }
@@ -96,7 +119,8 @@ impl Default for RepoAccess {
 /// named it, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct PemError {
-    /// `sslcacert`, `sslclientcert` or `sslclientkey`.
+    /// `sslcacert`, `sslclientcert` or `sslclientkey`, or one of the
+    /// `proxy_` ones.
     pub key: &'static str,
     /// The file and the problem, one line.
     pub msg: String,
@@ -119,10 +143,16 @@ impl std::fmt::Debug for RepoAccess {
         if !self.sslverify {
             d.field("sslverify", &false);
         }
+        if !self.proxy_sslverify {
+            d.field("proxy_sslverify", &false);
+        }
         for (k, v) in [
             ("sslcacert", &self.sslcacert),
             ("sslclientcert", &self.sslclientcert),
             ("sslclientkey", &self.sslclientkey),
+            ("proxy_sslcacert", &self.proxy_sslcacert),
+            ("proxy_sslclientcert", &self.proxy_sslclientcert),
+            ("proxy_sslclientkey", &self.proxy_sslclientkey),
         ] {
             if let Some(p) = v {
                 d.field(k, p);
@@ -146,14 +176,18 @@ impl RepoAccess {
             "proxy" => return Some(self.set_proxy(value)),
             "proxy_username" => self.proxy_username = value.to_string(),
             "proxy_password" => self.proxy_password = Some(value.to_string()),
-            "sslverify" => match super::repofile::parse_bool(value) {
-                Some(b) => self.sslverify = b,
-                None => return Some(Err(format!("sslverify={value} is not a boolean"))),
+            "sslverify" | "proxy_sslverify" => match super::repofile::parse_bool(value) {
+                Some(b) if key == "sslverify" => self.sslverify = b,
+                Some(b) => self.proxy_sslverify = b,
+                None => return Some(Err(format!("{key}={value} is not a boolean"))),
             },
             // Empty: none, libdnf's default.
             "sslcacert" => self.sslcacert = path_of(value),
             "sslclientcert" => self.sslclientcert = path_of(value),
             "sslclientkey" => self.sslclientkey = path_of(value),
+            "proxy_sslcacert" => self.proxy_sslcacert = path_of(value),
+            "proxy_sslclientcert" => self.proxy_sslclientcert = path_of(value),
+            "proxy_sslclientkey" => self.proxy_sslclientkey = path_of(value),
             // libdnf keeps whole seconds (an int32): 0.5 is 0, librepo's defaults.
             "timeout" => match libdnf_seconds(value).map(f64::trunc) {
                 Some(t) => self.pace.timeout = (t > 0.0).then(|| Duration::from_secs_f64(t)),
@@ -254,71 +288,53 @@ impl RepoAccess {
         b.build().map(Some).map_err(|e| format!("proxy: {e}"))
     }
 
-    /// The TLS configuration of the repo's connections, its PEM files
-    /// read; `None` when it is ureq's default (verified against the
-    /// built-in roots, no client certificate). A key file without a
-    /// certificate is not read: curl ignores it so.
+    /// The TLS configuration of the repo's connections to its servers,
+    /// its PEM files read; `None` when it is ureq's default (verified
+    /// against the built-in roots, no client certificate). A key file
+    /// without a certificate is not read: curl ignores it so.
     pub(super) fn tls_config(&self) -> Result<Option<TlsConfig>, PemError> {
-        if self.sslverify && self.sslcacert.is_none() && self.sslclientcert.is_none() {
-            return Ok(None);
+        TlsOptions {
+            verify: self.sslverify,
+            cacert: &self.sslcacert,
+            clientcert: &self.sslclientcert,
+            clientkey: &self.sslclientkey,
+            keys: ["sslcacert", "sslclientcert", "sslclientkey"],
         }
-        // Built once per process and setting: every attempt of every
-        // download asks (thousands of SRPMs), and a CA bundle is ~200 KB of
-        // PEM to parse.
-        type Key = (bool, Option<PathBuf>, Option<PathBuf>, Option<PathBuf>);
-        static BUILT: std::sync::Mutex<Vec<(Key, TlsConfig)>> = std::sync::Mutex::new(Vec::new());
-        let key: Key = (
-            self.sslverify,
-            self.sslcacert.clone(),
-            self.sslclientcert.clone(),
-            self.sslclientkey.clone(),
-        );
-        if let Some((_, c)) = BUILT
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .find(|(k, _)| *k == key)
-        {
-            return Ok(Some(c.clone()));
-        }
-        let c = self.build_tls_config()?;
-        BUILT
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((key, c.clone()));
-        Ok(Some(c))
+        .config()
     }
 
-    /// [`RepoAccess::tls_config`], built from the PEM files.
-    fn build_tls_config(&self) -> Result<TlsConfig, PemError> {
-        let mut b = TlsConfig::builder().disable_verification(!self.sslverify);
-        if let Some(path) = &self.sslcacert {
-            let certs = pem_items("sslcacert", path)?.0;
-            if certs.is_empty() {
-                return Err(pem_error("sslcacert", path, "no certificate in it"));
-            }
-            b = b.root_certs(RootCerts::new_with_certs(&certs));
+    /// [`RepoAccess::tls_config`] of the TLS connection to an `https://`
+    /// proxy: the `proxy_ssl*` options (curl's `CURLOPT_PROXY_*`), which
+    /// the repo's own do not touch.
+    pub(super) fn proxy_tls_config(&self) -> Result<Option<TlsConfig>, PemError> {
+        self.proxy_tls().config()
+    }
+
+    fn proxy_tls(&self) -> TlsOptions<'_> {
+        TlsOptions {
+            verify: self.proxy_sslverify,
+            cacert: &self.proxy_sslcacert,
+            clientcert: &self.proxy_sslclientcert,
+            clientkey: &self.proxy_sslclientkey,
+            keys: [
+                "proxy_sslcacert",
+                "proxy_sslclientcert",
+                "proxy_sslclientkey",
+            ],
         }
-        if let Some(path) = &self.sslclientcert {
-            let (chain, key) = pem_items("sslclientcert", path)?;
-            if chain.is_empty() {
-                return Err(pem_error("sslclientcert", path, "no certificate in it"));
-            }
-            let key = match &self.sslclientkey {
-                Some(kpath) => pem_items("sslclientkey", kpath)?
-                    .1
-                    .ok_or_else(|| pem_error("sslclientkey", kpath, "no private key in it"))?,
-                None => key.ok_or_else(|| {
-                    pem_error(
-                        "sslclientcert",
-                        path,
-                        "no private key in it, and no sslclientkey",
-                    )
-                })?,
-            };
-            b = b.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
-        }
-        Ok(b.build())
+    }
+
+    /// What the proxy's TLS configuration is built from (a key of the
+    /// shared agents, `http/agents.rs`).
+    pub(super) fn proxy_tls_key(&self) -> TlsKey {
+        self.proxy_tls().key()
+    }
+
+    /// Reads the PEM files of both TLS configurations, as when the
+    /// `.repo` file is read: the first that cannot be used.
+    pub(super) fn check_tls_files(&self) -> Result<(), PemError> {
+        self.tls_config()?;
+        self.proxy_tls_config().map(drop)
     }
 
     /// The `Authorization` header of each request, if the repo has a user.
@@ -331,6 +347,91 @@ impl RepoAccess {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(pair)
         ))
+    }
+}
+
+/// What a TLS configuration is built from: whether to verify, the CA
+/// file, the client certificate and key.
+pub(super) type TlsKey = (bool, Option<PathBuf>, Option<PathBuf>, Option<PathBuf>);
+
+/// One set of TLS options, the server's or the proxy's, with the names of
+/// their keys for messages.
+struct TlsOptions<'a> {
+    verify: bool,
+    cacert: &'a Option<PathBuf>,
+    clientcert: &'a Option<PathBuf>,
+    clientkey: &'a Option<PathBuf>,
+    /// The keys of `cacert`, `clientcert`, `clientkey`.
+    keys: [&'static str; 3],
+}
+
+impl TlsOptions<'_> {
+    fn key(&self) -> TlsKey {
+        (
+            self.verify,
+            self.cacert.clone(),
+            self.clientcert.clone(),
+            self.clientkey.clone(),
+        )
+    }
+
+    /// The configuration, `None` for ureq's default; built once per
+    /// process and setting: every attempt of every download asks
+    /// (thousands of SRPMs), and a CA bundle is ~200 KB of PEM to parse.
+    fn config(&self) -> Result<Option<TlsConfig>, PemError> {
+        if self.verify && self.cacert.is_none() && self.clientcert.is_none() {
+            return Ok(None);
+        }
+        static BUILT: std::sync::Mutex<Vec<(TlsKey, TlsConfig)>> =
+            std::sync::Mutex::new(Vec::new());
+        let key = self.key();
+        if let Some((_, c)) = BUILT
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(k, _)| *k == key)
+        {
+            return Ok(Some(c.clone()));
+        }
+        let c = self.build()?;
+        BUILT
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((key, c.clone()));
+        Ok(Some(c))
+    }
+
+    /// [`TlsOptions::config`], built from the PEM files.
+    fn build(&self) -> Result<TlsConfig, PemError> {
+        let [ca_key, cert_key, key_key] = self.keys;
+        let mut b = TlsConfig::builder().disable_verification(!self.verify);
+        if let Some(path) = self.cacert {
+            let certs = pem_items(ca_key, path)?.0;
+            if certs.is_empty() {
+                return Err(pem_error(ca_key, path, "no certificate in it"));
+            }
+            b = b.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        if let Some(path) = self.clientcert {
+            let (chain, key) = pem_items(cert_key, path)?;
+            if chain.is_empty() {
+                return Err(pem_error(cert_key, path, "no certificate in it"));
+            }
+            let key = match self.clientkey {
+                Some(kpath) => pem_items(key_key, kpath)?
+                    .1
+                    .ok_or_else(|| pem_error(key_key, kpath, "no private key in it"))?,
+                None => key.ok_or_else(|| {
+                    pem_error(
+                        cert_key,
+                        path,
+                        format!("no private key in it, and no {key_key}"),
+                    )
+                })?,
+            };
+            b = b.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+        }
+        Ok(b.build())
     }
 }
 
@@ -523,6 +624,53 @@ mod tests {
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/").to_string() + name
     }
 
+    /// As dnf 4.14 reads them (`dnf.conf` and `read_all_repos` probed):
+    /// a boolean in dnf's spellings, paths as written, empty or `None`
+    /// for none; a value that is no boolean is passed over.
+    #[test]
+    fn proxy_tls_options() {
+        let mut a = RepoAccess::default();
+        assert!(a.proxy_sslverify);
+        a.set("proxy_sslverify", "No").unwrap().unwrap();
+        let c = a.proxy_tls_config().unwrap().unwrap();
+        assert!(c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::WebPki));
+        // The server's stay as they were.
+        assert!(a.sslverify && a.tls_config().unwrap().is_none());
+        for (v, e) in [("maybe", "proxy_sslverify=maybe"), ("", "proxy_sslverify=")] {
+            assert_eq!(
+                a.set("proxy_sslverify", v).unwrap().unwrap_err(),
+                format!("{e} is not a boolean")
+            );
+        }
+        a.set("proxy_sslverify", "TRUE").unwrap().unwrap();
+        a.set("proxy_sslcacert", &tls("ca.pem")).unwrap().unwrap();
+        a.set("proxy_sslclientcert", &tls("client.pem"))
+            .unwrap()
+            .unwrap();
+        a.set("proxy_sslclientkey", &tls("client.key"))
+            .unwrap()
+            .unwrap();
+        let c = a.proxy_tls_config().unwrap().unwrap();
+        assert!(!c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::Specific(certs) if certs.len() == 1));
+        assert_eq!(c.client_cert().unwrap().certs().len(), 1);
+        a.check_tls_files().unwrap();
+        let shown = format!("{a:?}");
+        assert!(shown.contains("proxy_sslcacert"), "{shown}");
+        a.set("proxy_sslcacert", "").unwrap().unwrap();
+        assert_eq!(a.proxy_sslcacert, None);
+        a.set("proxy_sslclientkey", "/nonexistent.key")
+            .unwrap()
+            .unwrap();
+        let e = a.check_tls_files().unwrap_err();
+        assert_eq!(e.key, "proxy_sslclientkey");
+        assert!(
+            e.msg.starts_with("/nonexistent.key: cannot read: "),
+            "{e:?}"
+        );
+    }
+
     #[test]
     fn pace_is_read_as_libdnf_reads_it() {
         let mut a = RepoAccess::default();
@@ -613,6 +761,11 @@ mod tests {
         a.set("sslclientkey", "/nonexistent.key").unwrap().unwrap();
         assert!(a.tls_config().unwrap().unwrap().client_cert().is_none());
         a.set("sslcacert", "/nonexistent.pem").unwrap().unwrap();
+        // The proxy's options are apart: none of the repo's reach them.
+        assert!(a.proxy_tls_config().unwrap().is_none());
+        a.set("sslverify", "0").unwrap().unwrap();
+        assert!(a.proxy_tls_config().unwrap().is_none());
+        a.set("sslverify", "1").unwrap().unwrap();
         let e = a.tls_config().unwrap_err();
         assert_eq!(e.key, "sslcacert");
         assert!(

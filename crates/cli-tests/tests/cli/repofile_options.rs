@@ -12,6 +12,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use cli_tests::http_support::{ConnectProxy, Fault, Server};
+use cli_tests::tls_support::{tls_file, TlsFront};
 use cli_tests::{cmd, root, Tool};
 
 /// buildroot-generator over the `.repo` file `text` (`BASE` is the
@@ -276,6 +277,69 @@ fn http_repos_behind_a_squid_like_proxy() {
             "{asked:?}"
         );
     }
+}
+
+/// A redirect from `http://` to `https://` takes the proxy of the new
+/// scheme from the environment, by curl's rules (section 8): `http_proxy`
+/// for the first request, sent plain; `https_proxy` for the redirect's,
+/// a `CONNECT` tunnel; without `https_proxy` the `https://` request goes
+/// straight to its server. curl 7.88 did the same (`http_proxy=P1
+/// https_proxy=P2 curl -L`, a 302 from `http://127.0.0.1` to
+/// `https://localhost`: `GET` to P1, `CONNECT` to P2; without
+/// `https_proxy`, P1 saw the `GET` alone). The buildroot is a direct
+/// run's.
+#[test]
+fn a_redirect_to_https_takes_the_environments_https_proxy() {
+    let t = tempfile::tempdir().unwrap();
+    let origin = Server::start(root().join("testdata/repos"));
+    let front = TlsFront::start(&origin, false);
+    let hop = Server::start(root().join("testdata/repos"));
+    hop.fault("", Fault::Redirect(front.base.clone()), None);
+    let ca = format!("sslcacert={}\n", tls_file("ca.pem").display());
+    let repos = format!(
+        "[main]\nskip_if_unavailable=0\n[bin]\nbaseurl=BASE/x86_64\n{ca}\
+         [src-source]\nbaseurl=BASE/source\n{ca}"
+    );
+    for d in ["direct", "both", "http-only"] {
+        std::fs::create_dir_all(t.path().join(d)).unwrap();
+    }
+    let direct = generator(&repos, &origin.base, &t.path().join("direct"))
+        .output()
+        .unwrap();
+    assert!(direct.status.success(), "{direct:?}");
+    let (plain, tunnels) = (ConnectProxy::squid(None), ConnectProxy::start(None));
+    let mut c = generator(&repos, &hop.base, &t.path().join("both"));
+    c.env("http_proxy", &plain.url)
+        .env("https_proxy", &tunnels.url);
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, direct.stdout);
+    let (gets, connects) = (plain.tunnels(), tunnels.tunnels());
+    assert!(!gets.is_empty() && !connects.is_empty());
+    assert!(
+        gets.iter().all(
+            |r| r.method == "GET" && r.url.as_deref().is_some_and(|u| u.starts_with(&hop.base))
+        ),
+        "{gets:?}"
+    );
+    let front_authority = front.base.trim_start_matches("https://");
+    assert!(
+        connects
+            .iter()
+            .all(|r| r.method == "CONNECT" && r.target == front_authority),
+        "{connects:?}"
+    );
+    assert_eq!(gets.len(), hop.requests().len());
+    // Without https_proxy, the https:// requests go straight to the front.
+    let served = front.handshakes.load(std::sync::atomic::Ordering::SeqCst);
+    let mut c = generator(&repos, &hop.base, &t.path().join("http-only"));
+    c.env("http_proxy", &plain.url);
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, direct.stdout);
+    assert_eq!(tunnels.tunnels().len(), connects.len());
+    assert!(plain.tunnels().iter().all(|r| r.method == "GET"));
+    assert!(front.handshakes.load(std::sync::atomic::Ordering::SeqCst) > served);
 }
 
 #[test]

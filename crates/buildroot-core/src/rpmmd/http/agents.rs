@@ -11,7 +11,8 @@
 //! One agent (ureq's pool is an agent's) serves every request whose
 //! agent would be configured the same: the same proxy (credentials
 //! included), the same way to it (a plain request or a tunnel,
-//! `plain_proxy.rs`), the same TLS options, the same timeouts. ureq keys
+//! `plain_proxy.rs`), the same TLS options (and, through an `https://`
+//! proxy, the same `proxy_ssl*` ones, `proxy_tls.rs`), the same timeouts. ureq keys
 //! its pooled connections by scheme, host, port and proxy within it. Its
 //! idle connections are bounded as curl's multi handle bounds its cache
 //! (four times the transfers it runs at once: here four times
@@ -30,14 +31,15 @@
 //! through a proxy has each request line rewritten on a kept connection
 //! (`plain_proxy.rs`).
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use ureq::unversioned::transport::Connector as _;
 
 use super::plain_proxy;
+use super::proxy_tls::ProxyTls;
 use super::HttpSettings;
+use crate::rpmmd::access::TlsKey;
 use crate::rpmmd::conn_watch::Watch;
 
 /// What makes two requests' agents the same (see the module docs).
@@ -47,7 +49,10 @@ struct Key {
     plain: bool,
     /// `sslverify`, `sslcacert`, `sslclientcert`, `sslclientkey`: what
     /// [`crate::rpmmd::RepoAccess`]'s TLS configuration is built from.
-    tls: (bool, Option<PathBuf>, Option<PathBuf>, Option<PathBuf>),
+    tls: TlsKey,
+    /// The `proxy_ssl*` options, for an `https://` proxy only (others
+    /// never use them: their agents stay shared whatever they say).
+    proxy_tls: Option<TlsKey>,
     timeout: Duration,
     idle: usize,
 }
@@ -63,16 +68,27 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(118);
 /// The agents of this process, the most recently used last.
 static AGENTS: Mutex<Vec<(Key, ureq::Agent)>> = Mutex::new(Vec::new());
 
+/// The TLS configurations of an agent: the servers' (the repo's
+/// `sslverify`, `sslcacert`, ...) and an `https://` proxy's (its
+/// `proxy_ssl*`); `None` is ureq's default for either.
+pub(super) struct Tls {
+    pub(super) server: Option<ureq::tls::TlsConfig>,
+    pub(super) proxy: Option<ureq::tls::TlsConfig>,
+}
+
 /// The shared agent for a request through `proxy` (`plain`: an `http://`
 /// URL sent to it in absolute form) with `s`'s settings and TLS
-/// configuration `tls`.
+/// configurations `tls`.
 pub(super) fn shared(
     s: &HttpSettings,
     proxy: Option<ureq::Proxy>,
     plain: bool,
-    tls: &Option<ureq::tls::TlsConfig>,
+    tls: &Tls,
 ) -> ureq::Agent {
     let a = &s.access;
+    let https_proxy = proxy
+        .as_ref()
+        .is_some_and(|p| p.protocol() == ureq::ProxyProtocol::Https);
     let key = Key {
         proxy,
         plain,
@@ -82,6 +98,7 @@ pub(super) fn shared(
             a.sslclientcert.clone(),
             a.sslclientkey.clone(),
         ),
+        proxy_tls: https_proxy.then(|| a.proxy_tls_key()),
         timeout: s.timeout,
         idle: 4 * a.parallel.downloads.unwrap_or(s.parallel_downloads).max(1),
     };
@@ -101,19 +118,39 @@ pub(super) fn shared(
 }
 
 /// An agent: our configuration, the connector chain the proxy needs, the
-/// watcher last (`conn_watch.rs`).
+/// watcher last (`conn_watch.rs`). Through an `https://` proxy the chain
+/// has the step of the handshake with the proxy (`proxy_tls.rs`).
 fn build(
     s: &HttpSettings,
     proxy: Option<ureq::Proxy>,
     plain: bool,
-    tls: &Option<ureq::tls::TlsConfig>,
+    tls: &Tls,
     idle: usize,
 ) -> ureq::Agent {
+    use ureq::unversioned::transport::{
+        ConnectProxyConnector, RustlsConnector, SocksConnector, TcpConnector,
+    };
     let resolver = ureq::unversioned::resolver::DefaultResolver::default();
-    let config = config(s, proxy, tls, idle);
+    let to_proxy = ProxyTls::new(proxy.as_ref(), self::config(s, None, &tls.proxy, idle));
+    let https_proxy = proxy
+        .as_ref()
+        .is_some_and(|p| p.protocol() == ureq::ProxyProtocol::Https);
+    let config = config(s, proxy, &tls.server, idle);
     if plain {
-        let direct = self::config(s, None, tls, idle);
-        let connector = plain_proxy::connector(direct).chain(Watch);
+        let direct = self::config(s, None, &tls.server, idle);
+        let connector = plain_proxy::connector(direct, to_proxy).chain(Watch);
+        return ureq::Agent::with_parts(config, connector, resolver);
+    }
+    if https_proxy {
+        // ureq's default chain, with the proxy's handshake before the
+        // server's.
+        let connector =
+            ().chain(SocksConnector::default())
+                .chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(to_proxy)
+                .chain(RustlsConnector::default())
+                .chain(Watch);
         return ureq::Agent::with_parts(config, connector, resolver);
     }
     let connector = ureq::unversioned::transport::DefaultConnector::new().chain(Watch);

@@ -90,6 +90,7 @@ use attempts::fetch_into;
 mod agents;
 mod attempts;
 mod plain_proxy;
+mod proxy_tls;
 mod redirect_body;
 mod request;
 

@@ -11,7 +11,8 @@
 //!
 //! ureq writes the request line in origin form whatever the proxy, so the
 //! connector here ([`PlainProxy`]) opens the connection to the proxy (TCP,
-//! or TLS for an `https://` proxy, through the agent's own connector chain,
+//! or TLS for an `https://` proxy with its `proxy_ssl*` options,
+//! `proxy_tls.rs`, through the agent's own connector chain,
 //! as ureq's `ConnectProxyConnector` opens its tunnel's) and wraps it in a
 //! transport ([`AbsoluteForm`]) that rewrites the request line's target to
 //! the absolute URL as it goes out (every request's, should a connection
@@ -36,16 +37,24 @@ use ureq::ProxyProtocol;
 
 use base64::Engine as _;
 
+use super::proxy_tls::ProxyTls;
+
 /// The connector chain of an agent whose proxy is an HTTP(S) one: ureq's
 /// default chain (SOCKS, `CONNECT`, TCP, rustls) with [`PlainProxy`] before
-/// the `CONNECT` step, so that an `http://` target goes in absolute form.
-/// `direct` is the agent's configuration without its proxy, for the
-/// connection to the proxy itself.
-pub(super) fn connector(direct: Config) -> impl Connector<Out = impl Transport> {
+/// the `CONNECT` step, so that an `http://` target goes in absolute form,
+/// and `to_proxy`, the handshake with an `https://` proxy with its own
+/// options (`proxy_tls.rs`), before ureq's TLS step. `direct` is the
+/// agent's configuration without its proxy, for the connection to the
+/// proxy itself.
+pub(super) fn connector(
+    direct: Config,
+    to_proxy: ProxyTls,
+) -> impl Connector<Out = impl Transport> {
     ().chain(SocksConnector::default())
         .chain(PlainProxy { direct })
         .chain(ConnectProxyConnector::default())
         .chain(TcpConnector::default())
+        .chain(to_proxy)
         .chain(RustlsConnector::default())
 }
 
@@ -367,9 +376,10 @@ mod tests {
         });
         let proxy = ureq::Proxy::new(&format!("http://pu:pw@127.0.0.1:{port}")).unwrap();
         let direct = Config::default();
+        let to_proxy = ProxyTls::new(Some(&proxy), Config::default());
         let config = ureq::Agent::config_builder().proxy(Some(proxy)).build();
         let resolver = ureq::unversioned::resolver::DefaultResolver::default();
-        let agent = ureq::Agent::with_parts(config, connector(direct), resolver);
+        let agent = ureq::Agent::with_parts(config, connector(direct, to_proxy), resolver);
         for path in ["a", "b"] {
             let url = format!("http://mirror.example/{path}");
             let body = agent.get(&url).call().unwrap().body_mut().read_to_string();

@@ -26,7 +26,7 @@ use crate::rpmmd::http_answer::{
 };
 use crate::rpmmd::redirect;
 
-use super::{agents, plain_proxy, redirect_body};
+use super::{agents, plain_proxy, proxy_tls, redirect_body};
 
 /// How many times a request is made again after a kept connection died
 /// under it before the attempt fails: curl's `CONN_MAX_RETRIES`. Each
@@ -61,11 +61,7 @@ impl Attempt<'_> {
     /// (`plain_proxy.rs`); the bool says so. The agent is the run's one
     /// for these settings, whose kept connections it may reuse, and which
     /// keeps the ones it makes (`agents.rs`).
-    fn agent_for(
-        &self,
-        url: &str,
-        tls: &Option<ureq::tls::TlsConfig>,
-    ) -> Result<(ureq::Agent, bool), Outcome> {
+    fn agent_for(&self, url: &str, tls: &agents::Tls) -> Result<(ureq::Agent, bool), Outcome> {
         // Checked when the .repo file was read; an error here is no less final.
         let proxy = self.s.access.proxy(url).map_err(|e| failed(e, false))?;
         let plain = proxy
@@ -73,6 +69,7 @@ impl Attempt<'_> {
             .is_some_and(|p| plain_proxy::is_plain(p, url));
         // Said to the watcher before any connection is made or reused.
         self.read_failure.begin_request(proxy.is_some());
+        proxy_tls::forget();
         Ok((agents::shared(self.s, proxy, plain, tls), plain))
     }
 
@@ -82,21 +79,20 @@ impl Attempt<'_> {
         proxy_lookup_failure(&proxy, url, e)
     }
 
-    /// A plain request's TLS failure (`plain`: the request went to the
-    /// proxy in absolute form), said as the proxy's: its only TLS is to an
-    /// `https://` proxy, whose certificate the repo's `sslverify` and
-    /// `sslcacert` check (libdnf's `proxy_sslverify`, `proxy_sslcacert`
-    /// and the other `proxy_ssl*` are passed over; section 8), so a line
-    /// naming an `http://` URL and a certificate said nothing a user of
-    /// a TLS-inspecting proxy could act on.
-    fn proxy_tls_failure(&self, plain: bool, url: &str, e: &ureq::Error) -> Option<String> {
-        if !plain || !is_tls_failure(e) {
+    /// A TLS failure in the handshake with an `https://` proxy (not with
+    /// the server), said as the proxy's, with the options that check it:
+    /// its own `proxy_sslverify` and `proxy_sslcacert`, as libdnf hands
+    /// them to librepo and curl, not the repo's (section 8). A line naming
+    /// an `http://` URL and a certificate, or the server's options, said
+    /// nothing a user of a TLS-inspecting proxy could act on.
+    fn proxy_tls_failure(&self, url: &str, e: &ureq::Error) -> Option<String> {
+        if !is_tls_failure(e) || !proxy_tls::failed_here() {
             return None;
         }
         let proxy = self.s.access.proxy(url).ok()??;
         Some(format!(
-            "TLS to the proxy {}:{} failed ({}): the repo's sslcacert/sslverify check it, \
-             proxy_ssl* options are not read",
+            "TLS to the proxy {}:{} failed ({}): proxy_sslcacert and proxy_sslverify check \
+             the proxy (sslcacert and sslverify only the server)",
             proxy.host(),
             proxy.port(),
             describe(e).trim_start_matches("connection failed: ")
@@ -171,9 +167,9 @@ impl Attempt<'_> {
     }
 
     pub(super) fn run(&self, validator: Option<String>) -> Outcome {
-        let tls = match self.s.access.tls_config() {
-            Ok(t) => t,
-            Err(e) => return failed(format!("{}={}", e.key, e.msg), false),
+        let tls = match (self.s.access.tls_config(), self.s.access.proxy_tls_config()) {
+            (Ok(server), Ok(proxy)) => agents::Tls { server, proxy },
+            (Err(e), _) | (_, Err(e)) => return failed(format!("{}={}", e.key, e.msg), false),
         };
         let auth = self.s.access.authorization();
         let home = redirect::origin(self.url);
@@ -230,7 +226,7 @@ impl Attempt<'_> {
                     if let Some(cause) = self.closed_after_informational(&e) {
                         return at_once(format!("{via}{cause}"), None);
                     }
-                    if let Some(msg) = self.proxy_tls_failure(plain, &url, &e) {
+                    if let Some(msg) = self.proxy_tls_failure(&url, &e) {
                         return failed_on(format!("{via}{msg}"), &e);
                     }
                     return match self.unresolvable_proxy(&url, &e) {

@@ -33,7 +33,7 @@ use crate::rpmmd::RepoSpec;
 /// configuration. Other main options are ignored: dnf's own
 /// (`install_weak_deps`, `best`, `reposdir`, ...: the tools model mock's
 /// buildroot, not the host's dnf), and the repo options the tools ignore in
-/// `.repo` files too (`ip_resolve`, `throttle`, `proxy_ssl*`, ...).
+/// `.repo` files too (`ip_resolve`, `throttle`, `sslverifystatus`, ...).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MainDefaults {
     pub(super) origin: String,
@@ -70,6 +70,10 @@ fn is_inherited(key: &str) -> bool {
             | "sslcacert"
             | "sslclientcert"
             | "sslclientkey"
+            | "proxy_sslverify"
+            | "proxy_sslcacert"
+            | "proxy_sslclientcert"
+            | "proxy_sslclientkey"
             | "timeout"
             | "minrate"
             | "retries"
@@ -213,7 +217,7 @@ impl MainDefaults {
         if let Err(m) = spec.access.check() {
             return Err(self.error("proxy_username", m));
         }
-        if let Err(e) = spec.access.tls_config() {
+        if let Err(e) = spec.access.check_tls_files() {
             return Err(self.error(e.key, format!("{}={}", e.key, e.msg)));
         }
         self.filter(spec);

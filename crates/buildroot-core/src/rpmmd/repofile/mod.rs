@@ -299,7 +299,7 @@ fn repo_of_section(
     // A repo's certificate files are read now, before any download, on
     // the line that names them; a disabled repo's are not (dnf neither).
     if spec.enabled {
-        if let Err(e) = spec.access.tls_config() {
+        if let Err(e) = spec.access.check_tls_files() {
             let own = kv.iter().rev().find(|(k, ..)| k == e.key).map(|x| x.2);
             let msg = format!("{}={}", e.key, e.msg);
             return Err(match (own, &vars.main) {

@@ -1,0 +1,192 @@
+//! A TLS server on 127.0.0.1 for tests, before the HTTP server or the
+//! proxy of `http_support` (the crate root's `http_support` module): the
+//! test CA's server certificate (tests/tls/), optionally demanding a
+//! client certificate that CA signed. As an `https://` proxy it takes
+//! plain requests and `CONNECT` tunnels. Shared by buildroot-core's
+//! tests/repo_tls.rs and cli-tests (`#[path]`-included); it uses std,
+//! rustls (the one ureq builds) and `http_support`.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::http_support::{self, Server};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// A file of tests/tls (the test CA, the server's and the client's
+/// certificates and keys).
+pub fn tls_file(name: &str) -> PathBuf {
+    // From buildroot-core's tests and cli-tests' alike.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../buildroot-core/tests/tls")
+        .join(name)
+}
+
+/// An HTTPS front on 127.0.0.1 for a plain [`Server`]: each connection's
+/// request is passed on and the answer sent back (the server closes every
+/// connection after one answer). Before a proxy ([`TlsFront::start_before`]),
+/// it is an `https://` proxy: a plain request is passed on so, and a
+/// `CONNECT`'s tunnel carries the bytes both ways until either side closes.
+pub struct TlsFront {
+    /// `https://127.0.0.1:PORT`.
+    pub base: String,
+    /// Requests read (handshakes that succeeded).
+    pub handshakes: Arc<AtomicUsize>,
+    /// TCP connections accepted, handshakes that failed included.
+    pub connections: Arc<AtomicUsize>,
+}
+
+impl TlsFront {
+    /// With `client_ca`, only clients with a certificate that CA signed.
+    pub fn start(backend: &Server, client_ca: bool) -> TlsFront {
+        Self::start_with(backend, client_ca, true)
+    }
+
+    /// A front that ends every connection with a TCP close and no TLS
+    /// close_notify (a server process that died, or a forged FIN): a
+    /// body with a length is whole all the same, one without cannot be
+    /// told from a cut one.
+    pub fn start_without_close_notify(backend: &Server) -> TlsFront {
+        Self::start_with(backend, false, false)
+    }
+
+    pub fn start_with(backend: &Server, client_ca: bool, close_notify: bool) -> TlsFront {
+        Self::start_before(&backend.base, client_ca, close_notify)
+    }
+
+    /// A front for whatever listens at `backend` (`http://HOST:PORT`): a
+    /// proxy taking one plain request per connection, say.
+    pub fn start_before(backend: &str, client_ca: bool, close_notify: bool) -> TlsFront {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(tls_file("server.pem"))
+                .unwrap()
+                .map(|c| c.unwrap())
+                .collect();
+        let key = PrivateKeyDer::from_pem_file(tls_file("server.key")).unwrap();
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let builder = if client_ca {
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(CertificateDer::from_pem_file(tls_file("ca.pem")).unwrap())
+                .unwrap();
+            let verifier =
+                rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
+                    .build()
+                    .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        let config = Arc::new(builder.with_single_cert(certs, key).unwrap());
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("https://{}", listener.local_addr().unwrap());
+        let backend = backend.trim_start_matches("http://").to_string();
+        let handshakes = Arc::new(AtomicUsize::new(0));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (count, accepted) = (handshakes.clone(), connections.clone());
+        std::thread::spawn(move || {
+            for tcp in listener.incoming().flatten() {
+                accepted.fetch_add(1, Ordering::SeqCst);
+                let (config, backend, count) = (config.clone(), backend.clone(), count.clone());
+                std::thread::spawn(move || pass_on(tcp, config, &backend, &count, close_notify));
+            }
+        });
+        TlsFront {
+            base,
+            handshakes,
+            connections,
+        }
+    }
+}
+
+fn pass_on(
+    tcp: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    backend: &str,
+    n: &AtomicUsize,
+    close_notify: bool,
+) {
+    let conn = rustls::ServerConnection::new(config).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    // The request head (a GET has no body); reading it completes the handshake.
+    let mut head = Vec::new();
+    {
+        let mut r = BufReader::new(&mut tls);
+        loop {
+            let mut line = Vec::new();
+            if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            head.extend_from_slice(&line);
+            if line == b"\r\n" {
+                break;
+            }
+        }
+    }
+    n.fetch_add(1, Ordering::SeqCst);
+    let mut plain = TcpStream::connect(backend).unwrap();
+    plain.write_all(&head).unwrap();
+    if head.starts_with(b"CONNECT ") {
+        pump(&mut tls, plain);
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+        let _ = tls.sock.shutdown(std::net::Shutdown::Write);
+        return;
+    }
+    let mut answer = Vec::new();
+    let cut = plain.read_to_end(&mut answer).is_err();
+    let _ = tls.write_all(&answer);
+    if cut {
+        // The backend reset: so does the front, under its TLS (no
+        // close_notify), as a server that drops the connection does.
+        let _ = tls.flush();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        http_support::reset(&tls.sock);
+        return;
+    }
+    if close_notify {
+        tls.conn.send_close_notify();
+    }
+    let _ = tls.flush();
+    let _ = tls.sock.shutdown(std::net::Shutdown::Write);
+}
+
+/// The bytes of a tunnel both ways, the backend proxy's answer to the
+/// `CONNECT` first, until either side closes: one thread with short read
+/// timeouts, as a rustls stream cannot be read and written from two.
+fn pump(tls: &mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>, plain: TcpStream) {
+    let tick = Some(std::time::Duration::from_millis(5));
+    if tls.sock.set_read_timeout(tick).is_err() || plain.set_read_timeout(tick).is_err() {
+        return;
+    }
+    let idle = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )
+    };
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match tls.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) if (&plain).write_all(&buf[..n]).is_err() => return,
+            Ok(_) => {}
+            Err(e) if idle(&e) => {}
+            Err(_) => return,
+        }
+        match (&plain).read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) if tls.write_all(&buf[..n]).and_then(|_| tls.flush()).is_err() => return,
+            Ok(_) => {}
+            Err(e) if idle(&e) => {}
+            Err(_) => return,
+        }
+    }
+}
