@@ -20,12 +20,9 @@ mod oracle_support;
 use buildroot_core::rpmmd::{Comps, PackageType};
 use serde_json::{json, Value};
 
-fn libcomps_available() -> bool {
-    oracle_support::python_with("libcomps").is_some()
-}
-
-fn oracle(cases: &Value) -> Vec<Value> {
-    oracle_support::run_oracle("libcomps", "libcomps-oracle.py", cases)
+/// libcomps' oracle, or None (the test skipped).
+fn oracle() -> Option<oracle_support::Oracle> {
+    oracle_support::Oracle::find("libcomps", "python3-libcomps", "libcomps-oracle.py")
 }
 
 /// Our reading of one case: the merged comps, or the first file's error.
@@ -242,30 +239,24 @@ const CASES: &[&[&str]] = &[
 
 #[test]
 fn comps_are_read_and_merged_as_libcomps_does() {
-    if !libcomps_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import libcomps (python3-libcomps)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let texts: Vec<Vec<String>> = CASES
         .iter()
         .map(|docs| docs.iter().map(|d| format!("{HEAD}{d}")).collect())
         .collect();
-    let answers = oracle(&json!(texts));
+    let answers = oracle.ask(&json!(texts));
     oracle_support::assert_none_differ(&differences(&answers), answers.len());
 }
 
 #[test]
 fn random_comps_are_read_and_merged_as_libcomps_does() {
-    if !libcomps_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import libcomps (python3-libcomps)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let env = oracle_support::env_num;
     let request = match std::env::var("COMPS_CASES") {
         Ok(f) => serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap(),
         Err(_) => json!({"seed": env("COMPS_SEED", 20261207), "count": env("COMPS_COUNT", 300)}),
     };
-    let answers = oracle(&request);
+    let answers = oracle.ask(&request);
     let refused = answers.iter().filter(|a| a["error"].is_string()).count();
     eprintln!("{} cases, {refused} refused by libcomps", answers.len());
     oracle_support::assert_none_differ(&differences(&answers), answers.len());
@@ -278,14 +269,11 @@ fn random_comps_are_read_and_merged_as_libcomps_does() {
 /// crashes on must be refused here.
 #[test]
 fn edge_comps_are_read_as_libcomps_reads_them() {
-    if !libcomps_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import libcomps (python3-libcomps)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let env = oracle_support::env_num;
     let request = json!({"seed": env("COMPS_EDGE_SEED", 20261208),
                          "count": env("COMPS_EDGE_COUNT", 400), "edges": true});
-    let answers = oracle(&request);
+    let answers = oracle.ask(&request);
     let refused = answers.iter().filter(|a| a["error"].is_string()).count();
     eprintln!(
         "{} edge cases, {refused} refused by libcomps",
@@ -303,14 +291,11 @@ fn edge_comps_are_read_as_libcomps_reads_them() {
 /// (default 300).
 #[test]
 fn encoded_comps_are_read_as_libcomps_reads_them() {
-    if !libcomps_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import libcomps (python3-libcomps)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let env = oracle_support::env_num;
     let request = json!({"seed": env("COMPS_ENCODING_SEED", 20261208),
                          "count": env("COMPS_ENCODING_COUNT", 300), "encodings": true});
-    let answers = oracle(&request);
+    let answers = oracle.ask(&request);
     let mut bad = Vec::new();
     for a in &answers {
         let hexed = a["hex"].as_str().unwrap();

@@ -9,12 +9,9 @@ mod oracle_support;
 use buildroot_core::rpmmd::{parse_repofile_str, read_varsdirs, MainDefaults, MirrorSource, Vars};
 use serde_json::{json, Value};
 
-fn dnf_available() -> bool {
-    oracle_support::python_with("dnf").is_some()
-}
-
-fn oracle(cases: &Value) -> Vec<Value> {
-    oracle_support::run_oracle("dnf", "dnf-repofile-oracle.py", cases)
+/// dnf's oracle, or None (the test skipped).
+fn oracle() -> Option<oracle_support::Oracle> {
+    oracle_support::Oracle::find("dnf", "python3-dnf", "dnf-repofile-oracle.py")
 }
 
 /// Our reading of one case, in the oracle's shape; `conf` is
@@ -143,10 +140,7 @@ fn normalized(dnf: &Value) -> Option<Value> {
 
 #[test]
 fn repo_files_are_read_as_dnf_reads_them() {
-    if !dnf_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let texts: Vec<String> = match std::env::var("REPOFILE_CASES") {
         Ok(f) => std::fs::read_to_string(f)
             .unwrap()
@@ -155,7 +149,7 @@ fn repo_files_are_read_as_dnf_reads_them() {
             .collect(),
         Err(_) => CASES.iter().map(|s| s.to_string()).collect(),
     };
-    compare(&texts, None);
+    compare(&oracle, &texts, None);
 }
 
 /// The edges of libdnf's INI reader, generated from a seed
@@ -165,16 +159,13 @@ fn repo_files_are_read_as_dnf_reads_them() {
 /// values, repeated keys and sections, names with blanks, `[main]`, a BOM.
 #[test]
 fn edge_repo_files_are_read_as_dnf_reads_them() {
-    if !dnf_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let env = oracle_support::env_num;
     let request = json!({"generate": {"seed": env("REPOFILE_EDGE_SEED", 20261208),
                                       "count": env("REPOFILE_EDGE_COUNT", 300)}});
-    let texts: Vec<String> = serde_json::from_value(Value::Array(oracle(&request))).unwrap();
+    let texts: Vec<String> = serde_json::from_value(Value::Array(oracle.ask(&request))).unwrap();
     eprintln!("{} edge .repo texts", texts.len());
-    compare(&texts, None);
+    compare(&oracle, &texts, None);
 }
 
 /// The reading without the proxy and certificate options of the repos
@@ -211,10 +202,7 @@ fn without_unused_network(mut reading: Value) -> Value {
 /// 300).
 #[test]
 fn network_options_are_read_as_dnf_reads_them() {
-    if !dnf_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let env = oracle_support::env_num;
     let tls = format!("{}/tests/tls", env!("CARGO_MANIFEST_DIR"));
     // The client certificate with its key in one file: one without a key
@@ -228,13 +216,13 @@ fn network_options_are_read_as_dnf_reads_them() {
                                       "network": {"ca": format!("{tls}/ca.pem"),
                                                   "cert": both.display().to_string(),
                                                   "key": format!("{tls}/client.key")}}});
-    let texts: Vec<String> = serde_json::from_value(Value::Array(oracle(&request))).unwrap();
+    let texts: Vec<String> = serde_json::from_value(Value::Array(oracle.ask(&request))).unwrap();
     eprintln!("{} .repo texts of network options", texts.len());
-    compare(&texts, None);
+    compare(&oracle, &texts, None);
 }
 
 /// Each of `texts` read by us and by dnf, with `conf` as the dnf.conf.
-fn compare(texts: &[String], conf: Option<&str>) {
+fn compare(oracle: &oracle_support::Oracle, texts: &[String], conf: Option<&str>) {
     let cases: Vec<Value> = texts
         .iter()
         .map(|t| {
@@ -247,7 +235,7 @@ fn compare(texts: &[String], conf: Option<&str>) {
             case
         })
         .collect();
-    let theirs = oracle(&Value::Array(cases));
+    let theirs = oracle.ask(&Value::Array(cases));
     let mut bad = Vec::new();
     for (t, dnf) in texts.iter().zip(&theirs) {
         let us = ours(t, "x86_64", "eln", conf);
@@ -276,10 +264,7 @@ fn compare(texts: &[String], conf: Option<&str>) {
 /// unit tests hold them.)
 #[test]
 fn varsdir_files_are_read_as_dnf_reads_them() {
-    if !dnf_available() {
-        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let t = tempfile::tempdir().unwrap();
     let (v1, v2) = (t.path().join("v1"), t.path().join("v2"));
     for d in [&v1, &v2, &v2.join("subdir")] {
@@ -314,13 +299,13 @@ fn varsdir_files_are_read_as_dnf_reads_them() {
         v1.display(),
         v2.display()
     );
-    compare(&repos, Some(&conf));
+    compare(&oracle, &repos, Some(&conf));
     // No varsdir=, or one that does not exist: no vars file.
-    compare(&repos, Some("[main]\n"));
-    compare(&repos, Some("[main]\nvarsdir=/missing-varsdir\n"));
+    compare(&oracle, &repos, Some("[main]\n"));
+    compare(&oracle, &repos, Some("[main]\nvarsdir=/missing-varsdir\n"));
     // A file that is not UTF-8: dnf 4.14 stops, and so do we.
     std::fs::write(v2.join("latin1"), b"caf\xe9\n").unwrap();
-    compare(&repos[..1], Some(&conf));
+    compare(&oracle, &repos[..1], Some(&conf));
 }
 
 const CASES: &[&str] = &[

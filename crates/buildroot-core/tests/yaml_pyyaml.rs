@@ -69,6 +69,19 @@ fn canon(v: &Value) -> serde_json::Value {
     }
 }
 
+/// PyYAML's oracle, or None (the test skipped).
+fn oracle() -> Option<oracle_support::Oracle> {
+    oracle_support::Oracle::find("yaml", "python3-yaml", "yaml-doc-oracle.py")
+}
+
+/// An oracle whose module no Python imports: None, the tests then
+/// skipped with one line (the oracles' shared prelude).
+#[test]
+fn an_oracle_without_its_module_is_none() {
+    let oracle = oracle_support::Oracle::find("no_such_module_x", "nothing", "yaml-doc-oracle.py");
+    assert!(oracle.is_none());
+}
+
 /// Ours in the oracle's form, or None when we refuse the document.
 fn ours(text: &str) -> Option<serde_json::Value> {
     Value::parse(text, "doc.yaml")
@@ -218,21 +231,14 @@ const CASES: &[&str] = &[
 /// The fixed cases above.
 #[test]
 fn documents_we_read_otherwise_before_are_read_as_pyyaml_reads_them() {
-    if oracle_support::python_with("yaml").is_none() {
-        eprintln!("skipped: no python3 with PyYAML (python3-yaml)");
-        return;
-    }
-    let answers =
-        oracle_support::run_oracle("yaml", "yaml-doc-oracle.py", &json!({"texts": CASES}));
+    let Some(oracle) = oracle() else { return };
+    let answers = oracle.ask(&json!({"texts": CASES}));
     oracle_support::assert_none_differ(&differences(&answers), answers.len());
 }
 
 #[test]
 fn documents_are_read_as_pyyaml_reads_them() {
-    if oracle_support::python_with("yaml").is_none() {
-        eprintln!("skipped: no python3 with PyYAML (python3-yaml)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let env = oracle_support::env_num;
     let request = match std::env::var("YAML_DOC_CASES") {
         Ok(f) => {
@@ -244,7 +250,7 @@ fn documents_are_read_as_pyyaml_reads_them() {
                          "known_gaps": std::env::var_os("YAML_DOC_KNOWN_GAPS").is_some()})
         }
     };
-    let answers = oracle_support::run_oracle("yaml", "yaml-doc-oracle.py", &request);
+    let answers = oracle.ask(&request);
     let refused = answers.iter().filter(|a| a["error"].is_string()).count();
     eprintln!("{} documents, {refused} refused by PyYAML", answers.len());
     oracle_support::assert_none_differ(&differences(&answers), answers.len());
@@ -252,14 +258,11 @@ fn documents_are_read_as_pyyaml_reads_them() {
 
 #[test]
 fn edge_documents_are_read_as_pyyaml_reads_them() {
-    if oracle_support::python_with("yaml").is_none() {
-        eprintln!("skipped: no python3 with PyYAML (python3-yaml)");
-        return;
-    }
+    let Some(oracle) = oracle() else { return };
     let env = oracle_support::env_num;
     let request = json!({"seed": env("YAML_EDGE_SEED", 20261208),
                          "count": env("YAML_EDGE_COUNT", 400), "edges": true});
-    let answers = oracle_support::run_oracle("yaml", "yaml-doc-oracle.py", &request);
+    let answers = oracle.ask(&request);
     let refused = answers.iter().filter(|a| a["error"].is_string()).count();
     eprintln!(
         "{} edge documents, {refused} refused by PyYAML",
