@@ -259,6 +259,7 @@ fn double_quoted(inner: &str, base: usize, break_at: &dyn Fn(usize) -> char) -> 
     None
 }
 
+/// `s` with each character written as `escape` writes it.
 fn escape_all(s: &str, escape: &dyn Fn(char) -> String) -> String {
     s.chars().map(escape).collect()
 }
