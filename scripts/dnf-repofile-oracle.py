@@ -18,7 +18,9 @@ per case: {"repos": {ID: {"name", "baseurl" (list), "metalink",
 "mirrorlist", "enabled", "skip" (skip_if_unavailable), "priority", "cost",
 "exclude" (excludepkgs), "include" (includepkgs), "sslverify",
 "proxy_sslverify", "proxy_sslcacert", "proxy_sslclientcert",
-"proxy_sslclientkey", "username", "password"}}} or {"error": MESSAGE}
+"proxy_sslclientkey", "username", "password", "sslcacert",
+"sslclientcert", "sslclientkey", "proxy", "proxy_username",
+"proxy_password"}}} or {"error": MESSAGE}
 when dnf raises. What dnf logs (a value it passes over, a file it skips)
 goes to stderr.
 
@@ -27,7 +29,9 @@ goes to stderr.
 blanks around keys, `=` and headers, continuation lines, comments at a
 line's start, indented and after a value, CRLF and lone CRs, empty
 values, keys and sections given twice, section names with blanks, a
-`[main]` section, a BOM), for the test to read with its cases.
+`[main]` section, a BOM), for the test to read with its cases; with
+"network" beside "seed" and "count", texts of the network options
+(`network_text` below).
 
 Run with Debian's /usr/bin/python3 (the only interpreter with dnf).
 """
@@ -90,6 +94,12 @@ def read(case):
                 "proxy_sslclientkey": r.proxy_sslclientkey,
                 "username": r.username,
                 "password": r.password,
+                "sslcacert": r.sslcacert,
+                "sslclientcert": r.sslclientcert,
+                "sslclientkey": r.sslclientkey,
+                "proxy": r.proxy,
+                "proxy_username": r.proxy_username,
+                "proxy_password": r.proxy_password,
             }
         return {"repos": repos}
     finally:
@@ -164,11 +174,61 @@ def edge_text(r):
     return text
 
 
+# The network options (`"network": {"ca": PATH, "cert": PATH, "key":
+# PATH}` with "generate"): dnf's boolean spellings and bad values for the
+# booleans, certificate paths (the PEM files given, empty, `None`), proxies
+# and their credentials. Kept out, as decided differences (docs/formats.md
+# section 8): a certificate path that is no readable PEM file and a proxy
+# that is no proxy URL (refused here when the file is read, found by dnf
+# only when it connects), and a proxy_username without a proxy_password
+# line (refused here, by libdnf when it loads the repo). (The proxy's own
+# TLS options, proxy_ssl*, are another change's.)
+NET_BOOLS = ["1", "0", "yes", "no", "true", "false", "on", "off", "True", "FALSE", "Yes", "ON",
+             "oFF", "y", "n", "2", "-1", "", "None", "bogus", "1 # c", "enabled", "10"]
+NET_KEYS = ["sslverify", "gpgcheck", "enabled", "skip_if_unavailable", "sslcacert",
+            "sslclientcert", "sslclientkey", "proxy", "proxy_password", "repo_gpgcheck"]
+PROXIES = ["http://proxy:3128", "https://p.example:443/", "socks5://h:1080", "socks5h://h",
+           "socks4://h:1", "socks4a://h:1", "proxy:3128", "http://u:p@proxy:8080/", "", "_none_",
+           "_NONE_", "None", "HTTP://P:1"]
+
+
+def network_text(r, pems):
+    """One `.repo` text of one or two sections, each with network options."""
+    lines = []
+    for _ in range(r.randrange(1, 3)):
+        lines.append("[" + r.choice(["a", "b", "fedora", "copr:x"]) + "]")
+        lines.append("baseurl=" + r.choice(["/x", "https://h/r/$basearch/", "http://h/r/"]))
+        for _ in range(r.randrange(1, 6)):
+            k = r.choice(NET_KEYS)
+            if k in ("sslcacert", "sslclientcert", "sslclientkey"):
+                v = r.choice([pems[{"sslcacert": "ca", "sslclientcert": "cert",
+                                    "sslclientkey": "key"}[k]]] * 3 + ["", "None"])
+            elif k == "proxy":
+                v = r.choice(PROXIES)
+            elif k == "proxy_password":
+                v = r.choice(["p", "", "p w", "None"])
+                if r.random() < 0.6:
+                    lines.append("proxy_username=" + r.choice(["u", "", "u@x", "None"]))
+            elif k == "repo_gpgcheck":
+                v = r.choice(["0", "no", "bogus", ""])
+            else:
+                v = r.choice(NET_BOOLS)
+            lines.append(k + r.choice(["=", " = ", "= "]) + v)
+    text = "\n".join(lines) + "\n"
+    if r.random() < 0.05:
+        # (A path or proxy of blanks then a CR is the CR to dnf: no path,
+        # no proxy URL; kept out, as above.)
+        text = text.replace("= \n", "=\n").replace("\n", "\r\n")
+    return text
+
+
 def main():
     cases = json.load(sys.stdin)
     if isinstance(cases, dict) and "generate" in cases:
         r = random.Random(cases["generate"]["seed"])
-        json.dump([edge_text(r) for _ in range(cases["generate"]["count"])], sys.stdout)
+        pems = cases["generate"].get("network")
+        make = (lambda r: network_text(r, pems)) if pems else edge_text
+        json.dump([make(r) for _ in range(cases["generate"]["count"])], sys.stdout)
         sys.stdout.write("\n")
         return
     json.dump([read(c) for c in cases], sys.stdout)

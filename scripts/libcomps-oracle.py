@@ -27,6 +27,12 @@ libcomps does not look), each read in a child process of its own, so that
 a document libcomps crashes on (a segmentation fault) answers {"texts":
 [...], "error": "crash"}.
 
+{"seed": S, "count": N, "encodings": true} makes N documents' bytes in
+other encodings (`encoded_case` below), or {"hex": [HEX, ...]} takes those
+bytes, each read from a file by `fromxml_f` (as dnf reads it) in a child
+process: {"hex": HEX, "groups": ..., "patterns": ...} or {"hex": HEX,
+"error": ...}.
+
 Run with Debian's /usr/bin/python3 (python3-libcomps, python3-dnf).
 """
 
@@ -241,15 +247,16 @@ def edge_case(r):
     return docs
 
 
-def crash_safe(texts):
-    """`answer(texts)` from a child process: "crash" when libcomps kills it."""
+def crash_safe(texts, ask=None):
+    """`ask(texts)` (`answer` by default) from a child process: "crash"
+    when libcomps kills it."""
     import os
     rd, wr = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(rd)
         with os.fdopen(wr, "w") as out:
-            json.dump(answer(texts), out)
+            json.dump((ask or answer)(texts), out)
         os._exit(0)
     os.close(wr)
     with os.fdopen(rd) as inp:
@@ -258,6 +265,72 @@ def crash_safe(texts):
     if status != 0 or not data:
         return {"texts": texts, "error": "crash"}
     return json.loads(data)
+
+
+# The encodings (`"encodings": true`): a document's bytes in UTF-8, UTF-16
+# or UTF-32 (either byte order), Latin-1 or windows-1252, with its own byte
+# order mark, none, or another's; its XML declaration naming its encoding,
+# another, or none; now and then a byte cut off its end or added. Read from
+# a file by `fromxml_f`, as dnf reads a repo's comps (libcomps makes its
+# expat parser for UTF-8 and hands it the bytes; expat tells UTF-16 from
+# the first bytes).
+CODECS = ["utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "latin-1", "cp1252"]
+BOMS = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff",
+        "utf-32-le": b"\xff\xfe\x00\x00", "utf-32-be": b"\x00\x00\xfe\xff"}
+LABELS = ["UTF-8", "utf-8", "UTF-16", "UTF-16LE", "UTF-32", "ISO-8859-1", "windows-1252",
+          "US-ASCII", "bogus"]
+
+
+def encoded_case(r):
+    """One document's bytes, as the comment above says, at most 1,024 of
+    them but in UTF-32 (refused anyway): `fromxml_f` hands expat a file
+    1,024 bytes at a time, and text cut at such a boundary is the one
+    difference kept (docs/formats.md section 8), which this does not ask."""
+    for _ in range(100):
+        data = encoded_doc(r)
+        if len(data) <= 1024 or data.startswith((b"\x00\x00", b"\xff\xfe\x00\x00")):
+            return data.hex()
+    return encoded_doc(r)[:1024].hex()
+
+
+def encoded_doc(r):
+    items = [group(r) for _ in range(r.randrange(0, 3))]
+    text = r.choice(HEADS[1:]) + "<comps>\n" + "\n".join(items) + "\n</comps>\n"
+    text = text.replace('<?xml version="1.0" encoding="UTF-8"?>\n', "")
+    if r.random() < 0.6:
+        text = text.replace("<name>", "<name>caf\u00e9 \u00fc ", 1)
+    if r.random() < 0.7:
+        label = r.choice(LABELS)
+        text = '<?xml version="1.0" encoding="%s"?>\n' % label + text
+    codec = r.choice(CODECS)
+    data = text.encode(codec, errors="replace")
+    mark = r.random()
+    if mark < 0.4 and codec in BOMS:
+        data = BOMS[codec] + data
+    elif mark < 0.55:
+        data = r.choice(list(BOMS.values())) + data
+    if r.random() < 0.08:
+        data = data[:-1]
+    elif r.random() < 0.05:
+        data = data + r.choice([b"\x00", b"\xff", b"\n"])
+    return data
+
+
+def answer_file(hexed):
+    """libcomps' reading of the bytes `hexed` from a file (`fromxml_f`)."""
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+        f.write(bytes.fromhex(hexed))
+        f.flush()
+        try:
+            comps = libcomps.Comps()
+            comps.fromxml_f(f.name)
+        except libcomps.ParserError:
+            return {"hex": hexed, "error": "ParserError"}
+    joined = libcomps.Comps()
+    joined += comps
+    found = groups(joined)
+    return {"hex": hexed, "groups": found, "patterns": patterns(joined, found)}
 
 
 def gen_case(r):
@@ -323,6 +396,15 @@ def answer(texts):
 
 def main():
     req = json.load(sys.stdin)
+    if isinstance(req, dict) and (req.get("encodings") or "hex" in req):
+        if "hex" in req:
+            cases = req["hex"]
+        else:
+            r = random.Random(req["seed"])
+            cases = [encoded_case(r) for _ in range(req["count"])]
+        json.dump([crash_safe(c, answer_file) for c in cases], sys.stdout)
+        sys.stdout.write("\n")
+        return
     if isinstance(req, dict) and req.get("edges"):
         r = random.Random(req["seed"])
         cases = [edge_case(r) for _ in range(req["count"])]

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Random .repo texts of Fedora's shapes (Fedora's, copr's, CentOS's options,
 baseurl lists over continuation lines, list options in every separator,
-dnf's booleans and numbers in odd spellings, comments, blanks, CRLF), for
+dnf's booleans and numbers in odd spellings, for enabled,
+skip_if_unavailable, sslverify and gpgcheck too, proxies, comments, blanks,
+CRLF; the proxy's own TLS options, proxy_ssl*, are not made here), for
 crates/buildroot-core/tests/repofile_dnf.rs, which compares our reading of
 each with dnf's:
 
@@ -9,7 +11,9 @@ each with dnf's:
     REPOFILE_CASES=cases.txt cargo test -p buildroot-core --test repofile_dnf
 
 Known, and left as it is (docs/formats.md section 8): a `proxy=` that is
-no proxy URL is an error here, passed over by dnf. CRLF (the share of
+no proxy URL (`proxy=None ;c`, a continuation line after it) is an error
+here, passed over by dnf; so is a certificate path that is no PEM file
+(`sslclientcert= ;c`), read here when the file is, by dnf when it connects. CRLF (the share of
 texts with CRLF line ends, default 0.05; 1 makes every text a file saved
 on Windows) found that a value of blanks with a CR is the CR to dnf, and
 an empty value followed by a blank line a line break: both read so now.
@@ -49,13 +53,20 @@ def value(kind):
         if k == 3: return "\n  ".join(urls)
         return r.choice(["", "\n  "]) + "\n\t".join(urls)
     if kind in ("metalink", "mirrorlist"): return r.choice(ML)
-    if kind in ("enabled", "skip_if_unavailable"): return r.choice(BOOLS)
+    if kind in ("enabled", "skip_if_unavailable", "sslverify", "gpgcheck"): return r.choice(BOOLS)
+    # (No certificate path but none: a path is read when the file is, and
+    # refused when it is no PEM file; the network oracle test gives real ones.)
+    if kind in ("sslcacert", "sslclientcert", "sslclientkey"): return r.choice(["", "None"])
+    if kind == "proxy": return r.choice(PROXIES)
+    if kind == "proxy_password": return r.choice(["p", "", "None"])
     if kind in ("priority", "cost"): return r.choice(INTS)
     if kind in ("exclude", "excludepkgs", "includepkgs"):
         return r.choice(["", ",", " "]).join(r.choice(PKGS) for _ in range(1 + r.randrange(3)))
     if kind == "name":
         return r.choice(["Fedora $releasever - $basearch", "x", "", "a # b", "\"q\"", "'q'", "é", "%(foo)s", "a\n  b", "$stream $contentdir", "a=b"])
-KEYS = ["name", "baseurl", "metalink", "mirrorlist", "enabled", "skip_if_unavailable", "priority", "cost", "exclude", "excludepkgs", "includepkgs"]
+PROXIES = ["http://proxy:3128", "socks5h://h", "proxy:3128", "", "_none_", "None"]
+KEYS = ["name", "baseurl", "metalink", "mirrorlist", "enabled", "skip_if_unavailable", "priority", "cost", "exclude", "excludepkgs", "includepkgs",
+        "sslverify", "gpgcheck", "sslcacert", "sslclientcert", "sslclientkey", "proxy", "proxy_password"]
 def section():
     sid = r.choice(IDS)
     head = f"[{sid}]"

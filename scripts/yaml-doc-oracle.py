@@ -6,7 +6,7 @@ Reads JSON on stdin: {"texts": [TEXT, ...]} to read those documents, or
 {"seed": S, "count": N, "edges": true} to make N random documents at the
 edges of the reader (`edge_doc` below: NEL, LS, PS and lone CRs for line
 breaks, anchor and alias names PyYAML ends early, characters PyYAML's
-reader refuses), or
+reader refuses, a BOM where a token starts), or
 {"seed": S, "count": N, "known_gaps": false} to make N random documents of content-resolver's
 config shapes first (the generator below: block maps and lists, indentless
 lists, comments after values and on their own lines, blank lines with
@@ -56,9 +56,9 @@ ANCHORS = ["b", "c", "d", "e-1", "f_2", "g"]
 # asked ("known_gaps": true). (An anchor name ended by `:` or `?` without a
 # blank, `&a:b`, was one: read as PyYAML reads it since.)
 KNOWN_GAP_ANCHORS = []
-# ... and a BOM past the text's first character where a token starts
-# (`- \ufeff`), which PyYAML reads as text and the parser refuses.
-KNOWN_GAP_CONTROLS = ["\ufeff"]
+# (A BOM past the text's first character where a token starts, `- \ufeff`,
+# was one: read as text, as PyYAML reads it, since; `bom` below makes it.)
+KNOWN_GAP_CONTROLS = []
 
 
 def tab(r, otherwise):
@@ -243,7 +243,15 @@ EDGE_SHAPES = ["a: {a}\n", "- {a}\n", "a: [{a}]\n", "a: {{k: {a}}}\n", "a: [x, {
 SCALAR_SHAPES = ["a: x y\n  z\n\n  w \nb: 1\n", "a: 'x y\n  z \n\n w'\n", "- x\n  y\n-  'z\n\n  w'\n",
                  "a: |\n  x\n\n   y\n  z\nb: 1\n", "a: |+\n  x\n\n\nb: 1\n", "a: |-\n  x\n  y\n",
                  "a: >\n  x\n  y\n\n  z\n", "a: \"x\n  y\\\n  z\"\n", "a: |2\n    x\n   y\n",
-                 "a: |\n\n  x\n", "a: [x\n  y, 'z\n  w']\n", "? x\n  y\n: z\n"]
+                 "a: |\n\n  x\n", "a: [x\n  y, 'z\n  w']\n", "? x\n  y\n: z\n",
+                 # Double-quoted: escapes, an escaped break, blanks around
+                 # breaks, empty lines; folded blocks: lines more indented,
+                 # empty lines, every chomping, an indentation indicator, a
+                 # comment and a tag before the header.
+                 "a: \"x \\t\n\n  y \\\n\n z\\ \n w\"\n", "- \"\\x41\n  \\\"b\\\\\n\n\"\n",
+                 "a: [\"x\n y\", \"z\\\n\n  w\"]\n", "a: >\n  x\n    y\n  z\n\n\n  w\nb: 1\n",
+                 "a: >+\n  x\n\n  y\n\n\nb: 1\n", "a: >-\n  x\n   y\n  z\n", "- >2\n   x\n  y\n\n  z\n",
+                 "a: !!str >1 # c\n  x\n\n  y\n", "a:\n  - >\n    x\n    y\n"]
 
 
 def edge_doc(r):
@@ -272,7 +280,28 @@ def edge_doc(r):
     if r.random() < 0.05:
         i = r.randrange(len(text) + 1)
         text = text[:i] + r.choice(CONTROLS) + text[i:]
+    if r.random() < 0.1:
+        text = bom(r, text)
     return text
+
+
+# Where a token starts: after a line break and its indentation, an
+# indicator and its blank, a flow collection's `[`, `{` or `,`.
+TOKEN_STARTS = ["\n", "\n  ", ": ", "- ", "? ", "[", "{", ", ", "\n- "]
+
+
+def bom(r, text):
+    """The text with a BOM (U+FEFF), which PyYAML skips only as the first
+    character, put where a token starts (or anywhere, or a second one at
+    the start)."""
+    places = [i + len(s) for s in TOKEN_STARTS for i in range(len(text))
+              if text.startswith(s, i)]
+    if not places or r.random() < 0.15:
+        places = [0, 0, r.randrange(len(text) + 1)]
+    i = r.choice(places)
+    if i == 0 and r.random() < 0.5:
+        text = "\ufeff" + text
+    return text[:i] + "\ufeff" + text[i:]
 
 
 def canon(v):

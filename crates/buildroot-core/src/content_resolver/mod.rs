@@ -27,6 +27,7 @@ mod yaml_breaks;
 mod yaml_construct;
 mod yaml_pairs;
 mod yaml_scan;
+mod yaml_separators;
 mod yaml_tokens;
 
 pub use config::{load_dir, Configs, Loaded};

@@ -15,9 +15,7 @@
 //! lines around it its own way (`a: x<LS>  y` is `x<LS>y`). They become a
 //! LF here as well, which gives the document's structure, and their places
 //! are kept: [`super::yaml_scan`] makes the text of a scalar that holds
-//! one as PyYAML makes it ([`text_with_separators`]: plain, single-quoted
-//! and literal scalars), or refuses it (double-quoted and folded ones),
-//! rather than read a different value.
+//! one as PyYAML makes it ([`super::yaml_separators`]).
 //!
 //! In a text with any of these, a lone CR becomes a LF too: PyYAML counts
 //! a CR then a NEL as two line breaks, where the parser would take the CR
@@ -27,8 +25,6 @@
 //! (a comment too), which the parser reads in some places.
 
 use std::borrow::Cow;
-
-use serde_saphyr::granit_parser::ScalarStyle;
 
 /// The text with NEL, LS and PS as LF (see the module's comment), the
 /// byte offsets, in that text, of the LFs that were an LS or a PS, and
@@ -57,6 +53,41 @@ pub(super) fn as_pyyaml_breaks(text: &str) -> (Cow<'_, str>, Vec<usize>, Vec<cha
     (Cow::Owned(out), separators, kinds)
 }
 
+/// The text with every byte order mark (U+FEFF) past its first character
+/// written as `stand_in`, a private-use character the text does not hold,
+/// which the parser reads as any other character; None without such a BOM.
+/// PyYAML's scanner skips a BOM only as the stream's first character
+/// (`scan_to_next_token` at index 0); anywhere else its reader hands it
+/// over as text (`check_printable` lets it through): a key `\u{feff}b`, a
+/// plain scalar starting with it where a token starts (`- \u{feff}- x` is
+/// the text `\u{feff}- x`). The parser refused one there ("a BOM must not
+/// appear inside a document") or skipped it at a line's start (a key `a`
+/// for `\u{feff}a`). The reader does not count a BOM in its column, so a
+/// BOM moves the text after it one column left; every such column is one
+/// after a token's start on its line, where no indentation is measured.
+/// Err: the text holds every private-use character (never in a config).
+pub(super) fn boms_as_text(text: &str) -> Result<Option<(String, char)>, String> {
+    let past_first = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !past_first.contains('\u{feff}') {
+        return Ok(None);
+    }
+    let stand_in = ('\u{e000}'..='\u{f8ff}')
+        .find(|c| !text.contains(*c))
+        .ok_or(
+            "a byte order mark (U+FEFF) past the first character, in a text that holds every \
+                private-use character (this reader needs one free to read the BOM as text)",
+        )?;
+    let first = text.len() - past_first.len();
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..first]);
+    out.extend(
+        past_first
+            .chars()
+            .map(|c| if c == '\u{feff}' { stand_in } else { c }),
+    );
+    Ok(Some((out, stand_in)))
+}
+
 /// The first character PyYAML's reader refuses (`Reader.check_printable`:
 /// controls but tab, LF, CR and NEL; DEL; C1 controls; U+FFFE, U+FFFF),
 /// anywhere in the text, comments included, as `line N: ...`.
@@ -72,128 +103,6 @@ pub(super) fn unprintable(text: &str) -> Option<String> {
         "line {line}: special characters are not allowed (PyYAML's reader refuses #x{:04x})",
         u32::from(c)
     ))
-}
-
-/// The problem of a double-quoted or folded scalar whose text holds a
-/// line or paragraph separator.
-pub(super) fn separator_in_scalar(line: usize) -> String {
-    format!(
-        "line {line}: a line or paragraph separator (U+2028, U+2029) inside a double-quoted or \
-         folded scalar's text, which PyYAML keeps in the value and folds around its own way; \
-         this reader refuses it (write it as \\L or \\P inside double quotes)"
-    )
-}
-
-/// A scalar's text as PyYAML makes it when a line or paragraph separator
-/// is one of its line breaks, for the styles read here: plain and
-/// single-quoted scalars folded as `scan_plain_spaces` and
-/// `scan_flow_scalar_spaces` fold them, and literal block scalars, whose
-/// every line break after the header's line is the value's, in order, as
-/// written. `span` is the scalar's bytes in `text` (quotes included);
-/// `block_breaks` a literal block's line breaks, from after its header's
-/// line to its last blank line; `value` the parser's text (LFs only).
-/// None for the other styles (double-quoted, folded), which are refused.
-pub(super) fn text_with_separators(
-    text: &str,
-    span: std::ops::Range<usize>,
-    style: ScalarStyle,
-    block_breaks: std::ops::Range<usize>,
-    value: &str,
-    (separators, kinds): (&[usize], &[char]),
-) -> Option<String> {
-    // The line break at `at`: a LF, or the separator it was.
-    let break_at = |at: usize| -> char {
-        match separators.binary_search(&at) {
-            Ok(i) => kinds.get(i).copied().unwrap_or('\u{2028}'),
-            Err(_) => '\n',
-        }
-    };
-    match style {
-        ScalarStyle::Plain => Some(fold(&text[span.clone()], span.start, &break_at, false)),
-        ScalarStyle::SingleQuoted => {
-            let inner = span.start + 1..span.end.checked_sub(1)?;
-            (inner.start <= inner.end)
-                .then(|| fold(&text[inner.clone()], inner.start, &break_at, true))
-        }
-        ScalarStyle::Literal => {
-            let breaks: Vec<char> = text[block_breaks.clone()]
-                .match_indices('\n')
-                .map(|(i, _)| break_at(block_breaks.start + i))
-                .collect();
-            let mut k = 0;
-            let out = value
-                .chars()
-                .map(|c| {
-                    if c != '\n' {
-                        return c;
-                    }
-                    k += 1;
-                    breaks.get(k - 1).copied().unwrap_or('\n')
-                })
-                .collect();
-            Some(out)
-        }
-        _ => None,
-    }
-}
-
-/// Lines folded as PyYAML folds a plain or quoted scalar's: blanks before
-/// a line break and at a continuation line's start go; a run of line
-/// breaks is its first break (a space when that is a LF and no more
-/// follow; nothing when it is a LF and more follow; an LS or PS as itself)
-/// and then each later break as itself. `quoted`: `''` is a quote.
-fn fold(inner: &str, base: usize, break_at: &dyn Fn(usize) -> char, quoted: bool) -> String {
-    let ws = [' ', '\t'];
-    // Each line's text and the break after it (None for the last).
-    let mut lines: Vec<(&str, Option<char>)> = Vec::new();
-    let mut from = 0;
-    for (i, _) in inner.match_indices('\n') {
-        let line = &inner[from..i];
-        lines.push((
-            line.strip_suffix('\r').unwrap_or(line),
-            Some(break_at(base + i)),
-        ));
-        from = i + 1;
-    }
-    lines.push((&inner[from..], None));
-    let text_of = |l: &str| {
-        if quoted {
-            l.replace("''", "'")
-        } else {
-            l.to_string()
-        }
-    };
-    let mut out = String::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let (line, brk) = lines[i];
-        let line = if i > 0 {
-            line.trim_start_matches(ws)
-        } else {
-            line
-        };
-        let line = if brk.is_some() {
-            line.trim_end_matches(ws)
-        } else {
-            line
-        };
-        out.push_str(&text_of(line));
-        let Some(first) = brk else { break };
-        // The blank lines after: their breaks.
-        let mut breaks = Vec::new();
-        i += 1;
-        while i + 1 < lines.len() && lines[i].0.trim_matches(ws).is_empty() {
-            breaks.push(lines[i].1.unwrap_or('\n'));
-            i += 1;
-        }
-        if first != '\n' {
-            out.push(first);
-        } else if breaks.is_empty() {
-            out.push(' ');
-        }
-        out.extend(breaks);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -265,47 +174,6 @@ mod tests {
             "\u{feff}a: '\u{85}\t'\n",
         ] {
             assert!(Value::parse(text, "t.yaml").is_ok(), "{text:?}");
-        }
-    }
-
-    /// PyYAML 6.0 keeps an LS or PS that is a line break of a plain,
-    /// quoted or block scalar as itself, and folds around it its own way.
-    #[test]
-    fn a_separator_inside_a_plain_single_quoted_or_literal_scalar_is_kept() {
-        for (text, want) in [
-            ("a: x\u{2028}  y\n", "x\u{2028}y"),
-            ("a: x \u{2028}\n  y\n", "x\u{2028}\ny"),
-            ("a: x\n  \u{2029}  y\n", "x\u{2029}y"),
-            ("a: 'x\u{2029} y'\n", "x\u{2029}y"),
-            ("a: 'it''s\u{2028}\n\n  z '\n", "it's\u{2028}\n\nz "),
-            ("a: |\n  x\u{2028}  y\n", "x\u{2028}y\n"),
-            ("a: |+\n  x\n\u{2029}\nb: 1\n", "x\n\u{2029}\n"),
-            ("a: |\n  x\u{2028}", "x\u{2028}"),
-            // Found by the edge documents: a header line ending in CRLF
-            // (its LF is no line of the text), and a block without text
-            // after another block.
-            ("a: |2+ #c\r\n    x\r\n\u{2028}b: 1\n", "  x\n\u{2028}"),
-            ("b: |-\n  x\na: |2+\u{2029}\n\n\n", "\n\n\n"),
-            // A block of no text before another scalar.
-            ("a: |2+\n    \u{2029}  b: c\n", "  \u{2029}b: c\n"),
-        ] {
-            let v = Value::parse(text, "t.yaml").unwrap();
-            assert_eq!(v.get("a"), Some(&Value::Str(want.into())), "{text:?}");
-        }
-        // The block of no text is told from the scalar after it, which the
-        // parser puts at the same place.
-        let v = Value::parse("d:\n  a: |2+\n    \u{2029}  b: c\n", "t.yaml").unwrap();
-        let d = v.get("d").unwrap();
-        assert_eq!(d.get("a"), Some(&Value::Str("\u{2029}".into())));
-        assert_eq!(d.get("b"), Some(&Value::Str("c".into())));
-    }
-
-    /// Not read in double-quoted and folded scalars: refused.
-    #[test]
-    fn a_separator_inside_a_double_quoted_or_folded_scalar_is_refused() {
-        for text in ["a: \"x\u{2028}y\"\n", "a: >\n  x\u{2028}  y\n"] {
-            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
-            assert!(e.contains("line or paragraph separator"), "{text:?}: {e}");
         }
     }
 }

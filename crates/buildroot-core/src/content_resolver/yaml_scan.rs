@@ -11,8 +11,8 @@ use serde_saphyr::granit_parser;
 use std::collections::HashMap;
 
 use super::yaml11;
-use super::yaml_breaks::{separator_in_scalar, text_with_separators};
 use super::yaml_pairs::{close, node_in, Open, Pairs};
+use super::yaml_separators::{block_header, separator_in_scalar, text_with_separators, Block};
 
 /// A scalar as written: its text, whether it was plain (PyYAML types
 /// only those by their spelling), its `tag:yaml.org,2002:` tag's suffix
@@ -64,8 +64,8 @@ const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq"
 ///
 /// `separators`: the offsets, sorted, of the line breaks that were a line
 /// or paragraph separator ([`super::yaml_breaks`]), and which each was; a
-/// scalar whose text holds one is read as PyYAML reads it, or refused in
-/// the styles [`text_with_separators`] does not read.
+/// scalar whose text holds one is read as PyYAML reads it
+/// ([`text_with_separators`]).
 pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
     let mut scalars = HashMap::new();
     let mut pairs: HashMap<usize, Pairs> = HashMap::new();
@@ -77,11 +77,16 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
     // PyYAML composes the whole document before it constructs a value, so
     // a parse error or a duplicate anchor anywhere in it is what it says.
     let mut unknown_tag: Option<String> = None;
+    // Where the last event before this one ended: a block scalar's header
+    // is after it.
+    let mut last_end = 0;
     let options = granit_parser::options! { emit_anchor_events: true };
     for event in granit_parser::Parser::new_from_str_with_options(text, options) {
         let Ok((event, span)) = event else {
             return Scan::Unparsable;
         };
+        let before = last_end;
+        last_end = last_end.max(span.end.byte_offset().unwrap_or(0));
         let (scalar, tag) = match &event {
             granit_parser::Event::Scalar(value, style, _, tag) => (Some((value, *style)), tag),
             granit_parser::Event::SequenceStart(_, _, tag)
@@ -170,12 +175,13 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
         let Some(start) = span.start.byte_offset() else {
             continue;
         };
+        let no_text = value.chars().all(|c| c == '\n');
         let with_separator = holds_separator(
             text,
             start,
             span.end.byte_offset(),
             style,
-            value.chars().all(|c| c == '\n'),
+            no_text,
             separators.0,
         );
         let name = name.flatten();
@@ -239,7 +245,22 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
         let mut parsed = None;
         if let Some(breaks) = with_separator {
             let end = span.end.byte_offset().unwrap_or(text.len()).max(start);
-            match text_with_separators(text, start..end, style, breaks, &value, separators) {
+            // A block with a line of text starts there, at its indentation
+            // (one without starts at its header, or where the next token
+            // does).
+            let with_text = (block && !no_text).then(|| {
+                block_header(text, before, start).map(|header| Block {
+                    header,
+                    indent: span.start.col(),
+                })
+            });
+            let with_text = match with_text {
+                Some(None) => return Scan::Unsafe(separator_in_scalar(span.start.line())),
+                Some(Some(b)) => Some(b),
+                None => None,
+            };
+            let block_at = (breaks, with_text);
+            match text_with_separators(text, start..end, style, block_at, &value, separators) {
                 Some(text) => parsed = Some(std::mem::replace(&mut value, text)),
                 None => return Scan::Unsafe(separator_in_scalar(span.start.line())),
             }

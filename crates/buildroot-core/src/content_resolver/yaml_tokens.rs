@@ -29,6 +29,11 @@
 //!   after the `:` or `?`, which PyYAML then takes for an indicator
 //!   whatever follows), so that the parser reads it so too; this one
 //!   rewrite adds bytes, and the offsets after it move.
+//! - In a flow collection, a plain scalar that starts with `?` (`[?x]`)
+//!   is a key then, `?` being PyYAML's key indicator there whatever
+//!   follows: a blank is put after the `?` (bytes added, as above). A `?`
+//!   past a plain scalar's start (`[a?b]`, `{k: a ?b}`) is refused, as
+//!   PyYAML's parser refuses the key indicator it ends the scalar at.
 //!
 //! The two rewrites are found from the parser's own errors (it stops at
 //! each), and the text scanned again. At the first such comment every
@@ -64,9 +69,11 @@ enum Found {
     Comment(usize),
     /// A block scalar's less indented comment line, starting here.
     IndentedComment(usize),
-    /// An anchor or alias name that PyYAML ends at this offset, before a
-    /// character it reads on from; whether that is in a flow collection.
-    NameEnd(usize, bool),
+    /// A token that PyYAML ends at this offset, before a character it
+    /// reads on from: an anchor or alias name before `:`, `?`, ... (and
+    /// whether that is in a flow collection), or, in a flow collection, a
+    /// plain scalar that starts with `?`, PyYAML's key indicator there.
+    EndsBefore(usize, bool),
     /// An error of the parser's that no rewrite answers: the parser says
     /// it later.
     Unparsable,
@@ -112,7 +119,7 @@ pub(super) fn as_pyyaml_scans<'t>(
                 break;
             }
             Found::IndentedComment(at) => (at, move_comment),
-            Found::NameEnd(at, flow) => {
+            Found::EndsBefore(at, flow) => {
                 scanned += cur.len();
                 if scanned > RESCAN_BUDGET {
                     return Err(too_many(cur, at));
@@ -304,6 +311,26 @@ fn scan(text: &str) -> Found {
                     });
                 }
             }
+            // In a flow collection `?` is PyYAML's key indicator wherever
+            // it stands (`check_key`), and `scan_plain` ends a plain scalar
+            // before one; YAML 1.2 reads `?x` and `a?b` as text. A `?`
+            // starting such a scalar is made an indicator (`[?x]` is
+            // `[{'x': None}]`); one past its start ends the scalar, and
+            // PyYAML's parser refuses the key indicator after it.
+            TokenType::Scalar(ScalarStyle::Plain, _) if flow > 0 => {
+                if text.as_bytes()[range.start] == b'?' {
+                    return Found::EndsBefore(range.start, true);
+                }
+                if let Some(q) = text[range.clone()].find('?') {
+                    bad_name.get_or_insert((
+                        range.start + q,
+                        "while parsing a flow collection, expected ',' or the collection's end, \
+                         but found '?' (PyYAML ends a plain scalar in a flow collection at a \
+                         '?', its key indicator there)"
+                            .to_string(),
+                    ));
+                }
+            }
             TokenType::FlowSequenceStart | TokenType::FlowMappingStart => flow += 1,
             TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd => {
                 flow = flow.saturating_sub(1);
@@ -316,7 +343,7 @@ fn scan(text: &str) -> Found {
                 let ends = name[valid..].starts_with(['?', ':', '%', '@', '`']);
                 if valid > 0 && ends {
                     // The name follows the `&` or `*` the token starts with.
-                    return Found::NameEnd(range.start + 1 + valid, flow > 0);
+                    return Found::EndsBefore(range.start + 1 + valid, flow > 0);
                 }
                 bad_name = Some((
                     range.start,
@@ -509,6 +536,26 @@ mod tests {
                 "{text:?}: {e}"
             );
         }
+    }
+
+    /// In a flow collection `?` is PyYAML's key indicator wherever it
+    /// stands: PyYAML 6.0 reads `[?x]` as `[{'x': None}]` and `{?x: 1}` as
+    /// `{'x': 1}`, and refuses `[a?b]`, `[a ?b]` and `{k: b?}` (the plain
+    /// scalar ends at the `?`); YAML 1.2 read them all as text.
+    #[test]
+    fn a_question_mark_in_a_flow_collection_is_a_key_indicator() {
+        for (text, want) in [
+            ("[?x]\n", "[ ? x]\n"),
+            ("{?x: 1, ?}\n", "{ ? x: 1,  ? }\n"),
+            ("a: ?x\nb: [\"?\", 'a?']\n", "a: ?x\nb: [\"?\", 'a?']\n"),
+        ] {
+            assert_eq!(read(text).as_deref(), Ok(want), "{text:?}");
+        }
+        for text in ["[a?b]\n", "[a ?b]\n", "{k: b?}\n", "- [x,\n   y?]\n"] {
+            let e = read(text).unwrap_err();
+            assert!(e.contains("but found '?'"), "{text:?}: {e}");
+        }
+        assert!(read("- [x,\n   y?]\n").unwrap_err().starts_with("line 2: "));
     }
 
     /// Comments against a quote or flow indicator are blanked all at

@@ -593,6 +593,35 @@ mod tests {
         assert!(Comps::parse(&lone[..], "a.xml").is_err());
     }
 
+    /// libcomps 0.1.19 (`fromxml_f`, python3-libcomps on Debian 12)
+    /// refuses a UTF-32 document in either byte order, with a byte order
+    /// mark or without one, whatever its declaration says ("Fatal parser
+    /// error": expat reads UTF-8 and UTF-16 only); refused here too, named.
+    #[test]
+    fn a_utf32_document_is_refused_as_libcomps_refuses_it() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-32\"?>\n<comps><group><id>g</id>\
+                    </group></comps>\n";
+        let le: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let be: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        for bytes in [
+            [&[0xff, 0xfe, 0, 0][..], &le].concat(),
+            [&[0, 0, 0xfe, 0xff][..], &be].concat(),
+            le.clone(),
+            be.clone(),
+        ] {
+            let e = Comps::parse(&bytes[..], "c.xml").unwrap_err().to_string();
+            assert!(e.starts_with("c.xml: "), "{e}");
+            assert!(e.contains("UTF-32"), "{e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+
     fn one_group(body: &str) -> Group {
         let text = format!("<comps><group>{body}</group></comps>");
         let mut c = Comps::parse(text.as_bytes(), "a.xml").unwrap();

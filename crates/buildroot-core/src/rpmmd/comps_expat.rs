@@ -9,7 +9,8 @@
 //!   the XML declaration says (`encoding="ISO-8859-1"` on UTF-8 text reads
 //!   as UTF-8; Latin-1 bytes are refused). Or UTF-16, which expat tells
 //!   from its first bytes whatever libcomps asked for (a byte order mark,
-//!   or the `<` of the document's start as two bytes): [`as_utf8`].
+//!   or the `<` of the document's start as two bytes): [`as_utf8`]. UTF-32
+//!   is refused, as expat (which does not know it) meets a NUL there.
 //! - Every character is an XML `Char` (no C0 control but tab, LF and CR;
 //!   no U+FFFE or U+FFFF), written or given by a character reference
 //!   (`&#0;`, `&#xFFFE;`, `&#xD800;` are refused).
@@ -47,6 +48,18 @@ fn xml_char(c: u32) -> bool {
 /// decoded; one that does not decode (an odd byte, a lone surrogate) is
 /// refused as expat refuses it. A byte order mark is dropped.
 pub fn as_utf8(bytes: Vec<u8>, origin: &str) -> Result<Vec<u8>> {
+    // UTF-32 (a byte order mark, or the document's `<` as four bytes):
+    // expat's `initScan` knows no such encoding and meets a NUL, in UTF-8
+    // or in UTF-16 (`FF FE 00 00` is UTF-16's mark then U+0000).
+    if let Some([0, 0, 0xFE, 0xFF] | [0xFF, 0xFE, 0, 0] | [0, 0, 0, b'<'] | [b'<', 0, 0, 0]) =
+        bytes.get(..4)
+    {
+        return Err(Error::format(
+            origin,
+            "malformed XML: a UTF-32 document (expat reads UTF-8 and UTF-16 only, and libcomps \
+             refuses the file; convert it to UTF-8)",
+        ));
+    }
     let (big_endian, skip) = match bytes.get(..2) {
         Some([0xFE, 0xFF]) => (true, 2),
         Some([0xFF, 0xFE]) => (false, 2),

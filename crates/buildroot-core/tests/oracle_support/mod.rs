@@ -50,13 +50,37 @@ pub fn python_json(py: &str, args: &[&str], input: &str, what: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Runs `scripts/SCRIPT` (which imports `module`) on `cases`; its answers,
-/// one per case.
-pub fn run_oracle(module: &str, script: &str, cases: &Value) -> Vec<Value> {
-    let py = python_with(module).expect("no Python with the oracle's module");
-    let script = format!("{}/../../scripts/{script}", env!("CARGO_MANIFEST_DIR"));
-    let answers = python_json(py, &[&script], &cases.to_string(), "the oracle failed");
-    serde_json::from_value(answers).unwrap()
+/// A Python oracle under `scripts/` and the Python 3 that can run it:
+/// the prelude every oracle test shares ([`Oracle::find`], then
+/// [`Oracle::ask`]).
+pub struct Oracle {
+    py: &'static str,
+    script: String,
+}
+
+impl Oracle {
+    /// `scripts/SCRIPT`, run by a Python that can import `module`; None
+    /// when there is none, the test's one line saying it is skipped and
+    /// which `package` to install.
+    pub fn find(module: &str, package: &str, script: &str) -> Option<Oracle> {
+        let Some(py) = python_with(module) else {
+            eprintln!("skipped: no python3 can import {module} (install {package})");
+            return None;
+        };
+        let script = format!("{}/../../scripts/{script}", env!("CARGO_MANIFEST_DIR"));
+        Some(Oracle { py, script })
+    }
+
+    /// The oracle's answers to `cases`, one per case.
+    pub fn ask(&self, cases: &Value) -> Vec<Value> {
+        let answers = python_json(
+            self.py,
+            &[&self.script],
+            &cases.to_string(),
+            "the oracle failed",
+        );
+        serde_json::from_value(answers).unwrap()
+    }
 }
 
 /// The number in environment variable `k` (a generated test's seed or

@@ -479,7 +479,7 @@ fn warnings_and_failures_go_to_stderr() {
 
 /// The fixture's x86_64 repo with `comps` for its comps (the repomd.xml's
 /// group records replaced): a repo directory for `--repo-override`.
-fn fixture_repo_with_comps(dir: &Path, comps: &str) {
+fn fixture_repo_with_comps(dir: &Path, comps: &[u8]) {
     use buildroot_core::rpmmd::sha256_hex;
     let repodata = dir.join("x86_64/repodata");
     std::fs::create_dir_all(&repodata).unwrap();
@@ -494,8 +494,8 @@ fn fixture_repo_with_comps(dir: &Path, comps: &str) {
             std::fs::copy(&p, repodata.join(&name)).unwrap();
         }
     }
-    let sum = sha256_hex(comps.as_bytes());
-    write(&repodata, &format!("{sum}-comps.xml"), comps);
+    let sum = sha256_hex(comps);
+    std::fs::write(repodata.join(format!("{sum}-comps.xml")), comps).unwrap();
     write(
         &repodata,
         "repomd.xml",
@@ -542,7 +542,7 @@ fn group_packages_that_match_nothing_are_said_as_dnf_says_them() {
   </group>
 </comps>
 "#;
-    fixture_repo_with_comps(t.path(), comps);
+    fixture_repo_with_comps(t.path(), comps.as_bytes());
     let run = || {
         let mut c = cv();
         c.args(["--configs", "testdata/content-resolver", "--repo-override"])
@@ -592,6 +592,46 @@ fn group_packages_that_match_nothing_are_said_as_dnf_says_them() {
     // dnf installs what is left: coreutils, never bash by that name.
     let binaries = v["arches"][0]["binaries"].to_string();
     assert!(binaries.contains("\"coreutils\""), "{binaries}");
+}
+
+/// A repo's comps in UTF-32, which libcomps refuses (expat reads UTF-8 and
+/// UTF-16 only): one line naming the file and the encoding, exit 2, no
+/// output directory written.
+#[test]
+fn utf32_comps_are_refused_with_one_line() {
+    let t = tempfile::tempdir().unwrap();
+    let text = "<?xml version=\"1.0\" encoding=\"UTF-32\"?>\n<comps><group><id>core</id>\
+                <name>Core</name></group></comps>\n";
+    let utf32: Vec<u8> = [0xff, 0xfe, 0, 0]
+        .into_iter()
+        .chain(text.chars().flat_map(|c| u32::from(c).to_le_bytes()))
+        .collect();
+    fixture_repo_with_comps(t.path(), &utf32);
+    let out_dir = t.path().join("out");
+    let out = cv()
+        .args(["--configs", "testdata/content-resolver", "--repo-override"])
+        .arg(format!("fixture={}/$basearch", t.path().display()))
+        .args(["--repo-override", "extras=testdata/repos/extras/$basearch"])
+        .args([
+            "--view",
+            "view-fixture",
+            "--arch",
+            "x86_64",
+            "-q",
+            "--output-dir",
+        ])
+        .arg(&out_dir)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("-comps.xml: malformed XML: a UTF-32 document"),
+        "{stderr}"
+    );
+    assert!(!out_dir.exists());
 }
 
 /// `--output-dir` is one set, swapped in whole (audit D5): a run for fewer
