@@ -773,6 +773,9 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{lua_version}",
         "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{?luaver}%{lua_libdir}",
         "%post -p <lua>\nio.open(x)\n%changelog\n- evaluation of Lua_x, luac, mylua\n",
+        // `<lua>` however far from `-p`; macros whose names begin with lua;
+        // rpm's names are case-sensitive (`%{LUA:}` is no builtin).
+        "%post -p\t<lua>\nio.open(x)\n%postun -p  <lua>\nposix.files(x)\n%{lua_requires}\nLUA",
     ] {
         assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
     }
