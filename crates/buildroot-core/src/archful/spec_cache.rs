@@ -776,7 +776,8 @@ mod tests {
         std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
         let name = "bar-1-1.src.rpm";
         let path = cache.join(name);
-        let noise = |n: usize, k: usize| -> Vec<u8> { (0..n).map(|i| (i * k % 251) as u8).collect() };
+        let noise =
+            |n: usize, k: usize| -> Vec<u8> { (0..n).map(|i| (i * k % 251) as u8).collect() };
         let (tarball, edge) = (noise(MAX_KEPT_FILE + 1, 7), noise(MAX_KEPT_FILE, 3));
         let files = vec![
             srpm::SourceFile {
@@ -788,7 +789,11 @@ mod tests {
                 data: edge.clone(),
             },
         ];
-        write_srpm_with(&path, "Summary: bar\nLicense: MIT\n%description\nbar", files);
+        write_srpm_with(
+            &path,
+            "Summary: bar\nLicense: MIT\n%description\nbar",
+            files,
+        );
         record(cache, name);
         let specs = SpecCache::open(cache).unwrap();
         let s = spec_of(Some(&specs), &path).unwrap();
@@ -796,7 +801,10 @@ mod tests {
         assert_eq!(s.sources.size("edge.dat"), Some(edge.len() as u64));
         s.keep();
         let entry_path = cache.join(SPECS_DIR).join(specs.key(&path).unwrap().name);
-        let back = decode(&specs.key(&path).unwrap().name, &std::fs::read(&entry_path).unwrap());
+        let back = decode(
+            &specs.key(&path).unwrap().name,
+            &std::fs::read(&entry_path).unwrap(),
+        );
         let want: Answers = [
             ("bar-1.tar".to_string(), Answer::Size(tarball.len() as u64)),
             ("edge.dat".to_string(), Answer::File(edge.clone())),
@@ -812,7 +820,11 @@ mod tests {
         assert_eq!(s.sources.read("bar-1.tar"), Some(tarball.clone()));
         assert_eq!(s.sources.size("bar-1.tar"), Some(tarball.len() as u64));
         s.keep();
-        assert_eq!(std::fs::metadata(&entry_path).unwrap().ino(), ino, "rewritten");
+        assert_eq!(
+            std::fs::metadata(&entry_path).unwrap().ino(),
+            ino,
+            "rewritten"
+        );
     }
 
     /// An entry an earlier version wrote (`.srpm-specs 1`, no `size`
