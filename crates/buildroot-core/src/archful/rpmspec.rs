@@ -165,9 +165,13 @@ fn one_srpm(
 /// Whether rpm's reading of `text` may open one of the SRPM's other files:
 /// its text names a way to (`%include`, a macro file `%{load:}`ed, an
 /// `%{exists:}` test, an `Icon:` tag, Lua's `io`, `dofile`, `loadfile`,
-/// `rpm.open`/`rpm.load`, `posix.stat` and `posix.access` where the text
-/// runs Lua while it is read), or a shell expansion on a line naming a source
-/// (`%(cat %{SOURCE1})`). Only `%include` was looked for: a spec that
+/// `rpm.open`/`rpm.load`, `posix.stat` and `posix.access`, a program Lua
+/// runs (`io.popen`, `os.execute`, `rpm.execute`, `rpm.spawn`,
+/// `posix.fork`), a listing of `%{_sourcedir}` (`posix.dir`,
+/// `posix.files`, `rpm.glob`) or a `require` from it (`package.path`,
+/// `package.cpath`), where the text runs Lua while it is read: rpmspec
+/// 4.18 and 6.1 answer each from the sources), or a shell expansion on a
+/// line naming a source (`%(cat %{SOURCE1})`). Only `%include` was looked for: a spec that
 /// `%{load:}`ed a source or read one with Lua failed in rpm (no such file)
 /// and fell back to the grep, where the evaluator read it.
 ///
@@ -188,7 +192,7 @@ fn one_srpm(
 /// snapshot's release, which the query does not ask.
 fn may_read_sources(text: &str) -> bool {
     const OPENERS: [&str; 5] = ["%include", "%{load", "%load", "%{exists", "%exists"];
-    const LUA_OPENERS: [&str; 9] = [
+    const LUA_OPENERS: [&str; 19] = [
         "rpm.load",
         "io.open",
         "io.lines",
@@ -198,6 +202,19 @@ fn may_read_sources(text: &str) -> bool {
         "rpm.open",
         "posix.stat",
         "posix.access",
+        // A program run, as `%(...)` runs one.
+        "io.popen",
+        "os.execute",
+        "rpm.execute",
+        "rpm.spawn",
+        "posix.fork",
+        // A listing of `%{_sourcedir}`.
+        "posix.dir",
+        "posix.files",
+        "rpm.glob",
+        // `require` of a module there.
+        "package.path",
+        "package.cpath",
     ];
     const NAMES_A_SOURCE: [&str; 4] = ["SOURCE", "sourcedir", "%{S:", "%S:"];
     let runs_lua = text.contains("lua:") || text.contains("%lua") || names_lua(text);

@@ -684,6 +684,49 @@ fn lua_under_a_made_name_or_dofile_gets_the_sources() {
     }
 }
 
+/// Lua reaches a source in other ways than opening it: a program it runs
+/// (`io.popen`, `os.execute`, `rpm.execute`), a listing of
+/// `%{_sourcedir}` (`posix.dir`, `posix.files`) and `require` of a module
+/// there once `package.path` names it. rpmspec 4.18 (and 6.1) answers each
+/// from the source with it in `%{_sourcedir}`, and otherwise without it:
+/// such a spec gets its sources, as `rpmbuild --rebuild` gives them.
+#[test]
+fn lua_running_listing_or_requiring_gets_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource1: vars.lua\n";
+    let popen = "BuildRequires: %{lua: local p = io.popen('cat ' .. \
+        rpm.expand('%{SOURCE1}') .. ' 2>/dev/null'); \
+        local l = p:read('l'); p:close(); print(l and 'popen-y' or 'popen-n')}\n";
+    let execute = "BuildRequires: %{lua: \
+        print(os.execute('test -f ' .. rpm.expand('%{SOURCE1}')) and 'exec-y' or 'exec-n')}\n";
+    let dir = "BuildRequires: %{lua: local n = 'dir-n'; \
+        for _, f in ipairs(posix.dir(rpm.expand('%{_sourcedir}')) or {}) do \
+        if f == 'vars.lua' then n = 'dir-y' end end; print(n)}\n";
+    let require = "BuildRequires: %{lua: \
+        package.path = rpm.expand('%{_sourcedir}/?.lua;') .. package.path; \
+        print(pcall(require, 'vars') and got or 'none')}\n";
+    for (name, body, want) in [
+        ("popen", popen, "popen-y"),
+        ("execute", execute, "exec-y"),
+        ("dir", dir, "dir-y"),
+        ("require", require, "from-dofile"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = format!("Name: {name}\n{head}{body}%description\nd\n%files\n");
+        let sources = vec![srpm::SourceFile {
+            name: "vars.lua".into(),
+            data: b"got = 'from-dofile'\n".to_vec(),
+        }];
+        let cached = cached_srpm(tmp.path(), name, &text, sources);
+        let targets = plain_targets(&["x86_64"]);
+        let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
+        assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
+        assert_eq!(by_rpm.build_requires["x86_64"], [want], "{name}");
+    }
+}
+
 #[test]
 fn specs_that_may_read_a_source_are_told_by_their_text() {
     for text in [
@@ -700,6 +743,18 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         "%global l lua\nBuildRequires: %{expand:%%{%{l}:print(io.open(x))}}",
         "%{lua: dofile(rpm.expand('%{SOURCE1}'))}",
         "%{lua: local f = loadfile(x)}",
+        // A program run, a listing of the sources, a module required
+        // from them (rpmspec 4.18 and 6.1 checked).
+        "%{lua: io.popen('cat ' .. rpm.expand('%{SOURCE1}'))}",
+        "%{lua: os.execute(x)}",
+        "%{lua: rpm.execute('test', '-f', x)}",
+        "%{lua: rpm.spawn({'test', '-f', x})}",
+        "%{lua: if posix.fork() == 0 then posix.exec('/bin/test', '-f', x) end}",
+        "%{lua: posix.dir(rpm.expand('%{_sourcedir}'))}",
+        "%{lua: for f in posix.files(x) do end}",
+        "%{lua: rpm.glob(rpm.expand('%{_sourcedir}/*'))}",
+        "%{lua: package.path = x .. package.path; require 'vars'}",
+        "%{lua: package.cpath = x; require 'mod'}",
         "%post -p <lua>\nio.open(x)\n%{lua: print(1)}",
         "%if %{exists:%{SOURCE2}}",
         "icon : x.xpm",
@@ -718,6 +773,9 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{lua_version}",
         "%pretrans -p <lua>\nrpm.load(x)\n%files\n%{?luaver}%{lua_libdir}",
         "%post -p <lua>\nio.open(x)\n%changelog\n- evaluation of Lua_x, luac, mylua\n",
+        // `<lua>` however far from `-p`; macros whose names begin with lua;
+        // rpm's names are case-sensitive (`%{LUA:}` is no builtin).
+        "%post -p\t<lua>\nio.open(x)\n%postun -p  <lua>\nposix.files(x)\n%{lua_requires}\nLUA",
     ] {
         assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
     }

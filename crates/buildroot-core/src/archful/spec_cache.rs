@@ -762,6 +762,71 @@ mod tests {
         }
     }
 
+    /// What a warm run answers is what the payload answers, whatever the
+    /// cold run asked: the bytes of a tarball whose size alone the entry
+    /// keeps (another arch's or macro's branch reads them) come from the
+    /// payload whole, and leave the entry as it was; a file of exactly
+    /// [`MAX_KEPT_FILE`] is a small one, its bytes kept when its size is
+    /// asked, and answered warm without the payload.
+    #[test]
+    fn a_warm_run_answers_as_the_payload_at_the_bound_and_past_it() {
+        use std::os::unix::fs::MetadataExt;
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        let noise =
+            |n: usize, k: usize| -> Vec<u8> { (0..n).map(|i| (i * k % 251) as u8).collect() };
+        let (tarball, edge) = (noise(MAX_KEPT_FILE + 1, 7), noise(MAX_KEPT_FILE, 3));
+        let files = vec![
+            srpm::SourceFile {
+                name: "bar-1.tar".into(),
+                data: tarball.clone(),
+            },
+            srpm::SourceFile {
+                name: "edge.dat".into(),
+                data: edge.clone(),
+            },
+        ];
+        write_srpm_with(
+            &path,
+            "Summary: bar\nLicense: MIT\n%description\nbar",
+            files,
+        );
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert_eq!(s.sources.size("bar-1.tar"), Some(tarball.len() as u64));
+        assert_eq!(s.sources.size("edge.dat"), Some(edge.len() as u64));
+        s.keep();
+        let entry_path = cache.join(SPECS_DIR).join(specs.key(&path).unwrap().name);
+        let back = decode(
+            &specs.key(&path).unwrap().name,
+            &std::fs::read(&entry_path).unwrap(),
+        );
+        let want: Answers = [
+            ("bar-1.tar".to_string(), Answer::Size(tarball.len() as u64)),
+            ("edge.dat".to_string(), Answer::File(edge.clone())),
+        ]
+        .into();
+        assert_eq!(back.unwrap().answers, want);
+        let ino = std::fs::metadata(&entry_path).unwrap().ino();
+        // Warm: the edge file's bytes from the entry, no payload read.
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert_eq!(s.sources.read("edge.dat"), Some(edge));
+        assert!(s.sources.payload.readable().is_none(), "payload read");
+        // The tarball's bytes, asked for now: the payload's, in full.
+        assert_eq!(s.sources.read("bar-1.tar"), Some(tarball.clone()));
+        assert_eq!(s.sources.size("bar-1.tar"), Some(tarball.len() as u64));
+        s.keep();
+        assert_eq!(
+            std::fs::metadata(&entry_path).unwrap().ino(),
+            ino,
+            "rewritten"
+        );
+    }
+
     /// An entry an earlier version wrote (`.srpm-specs 1`, no `size`
     /// records) is no entry: the spec is extracted again and the entry
     /// rewritten in this version, so no run takes an old entry's missing
