@@ -159,34 +159,56 @@ fn pass_on(
 }
 
 /// The bytes of a tunnel both ways, the backend proxy's answer to the
-/// `CONNECT` first, until either side closes: one thread with short read
-/// timeouts, as a rustls stream cannot be read and written from two.
-fn pump(tls: &mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>, plain: TcpStream) {
-    let tick = Some(std::time::Duration::from_millis(5));
-    if tls.sock.set_read_timeout(tick).is_err() || plain.set_read_timeout(tick).is_err() {
-        return;
-    }
-    let idle = |e: &std::io::Error| {
-        matches!(
-            e.kind(),
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-        )
-    };
+/// `CONNECT` first, until either side closes. One thread, as a rustls
+/// stream cannot be read and written from two, waiting on both sockets at
+/// once (poll(2)): bytes pass as soon as they come, however loaded the
+/// machine, with no tick to wait out per chunk.
+fn pump(tls: &mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>, mut plain: TcpStream) {
+    use std::os::fd::AsRawFd;
     let mut buf = vec![0u8; 16 * 1024];
     loop {
-        match tls.read(&mut buf) {
-            Ok(0) => return,
-            Ok(n) if (&plain).write_all(&buf[..n]).is_err() => return,
-            Ok(_) => {}
-            Err(e) if idle(&e) => {}
-            Err(_) => return,
+        // What rustls has decrypted already goes first: poll(2) sees only
+        // what the socket still holds.
+        loop {
+            match tls.conn.reader().read(&mut buf) {
+                // The client's close_notify.
+                Ok(0) => return,
+                Ok(n) if plain.write_all(&buf[..n]).is_err() => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(_) => return,
+            }
         }
-        match (&plain).read(&mut buf) {
-            Ok(0) => return,
-            Ok(n) if tls.write_all(&buf[..n]).and_then(|_| tls.flush()).is_err() => return,
-            Ok(_) => {}
-            Err(e) if idle(&e) => {}
-            Err(_) => return,
+        let mut fds = [tls.sock.as_raw_fd(), plain.as_raw_fd()].map(|fd| libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        });
+        // SAFETY: poll(2) on two descriptors owned here, `fds` sized 2.
+        if unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) } < 0 {
+            match std::io::Error::last_os_error().kind() {
+                std::io::ErrorKind::Interrupted => continue,
+                _ => return,
+            }
+        }
+        // Readable (or closed, or failed: the read says which) now, so
+        // one read does not block.
+        if fds[0].revents != 0 {
+            match tls.conn.read_tls(&mut tls.sock) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            // An alert or a key update may want an answer.
+            if tls.conn.process_new_packets().is_err() || tls.flush().is_err() {
+                return;
+            }
+        }
+        if fds[1].revents != 0 {
+            match plain.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) if tls.write_all(&buf[..n]).and_then(|_| tls.flush()).is_err() => return,
+                Ok(_) => {}
+            }
         }
     }
 }
