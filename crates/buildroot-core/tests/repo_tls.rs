@@ -505,3 +505,56 @@ fn a_client_certificate_for_the_proxy() {
     assert!(load(&server.base, &own, t.path()).unwrap() > 10);
     assert!(!squid.tunnels().is_empty());
 }
+
+/// A listener on 127.0.0.1 that takes each connection, reads what comes
+/// and answers `first` (nothing, or a piece of a TLS record), then says no
+/// more while the test lasts: a TLS peer that stalls in the handshake.
+/// Its address, `127.0.0.1:PORT`.
+fn stalling_handshake(first: &'static [u8]) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut tcp in listener.incoming().flatten() {
+            let _ = tcp.read(&mut [0u8; 4096]);
+            let _ = tcp.write_all(first);
+            held.push(tcp);
+        }
+    });
+    addr
+}
+
+/// An `https://` proxy that takes the TCP connection and then does not
+/// answer the ClientHello, or stops halfway through its first record, is
+/// given up at the repo's `timeout` as a server whose handshake stalls
+/// (the handshake with the proxy is bounded by the connection's timeout,
+/// as curl's connect timeout covers the proxy's TLS), each try, with the
+/// retries of any timeout: the same line, never a hang.
+#[test]
+fn a_proxy_that_stalls_its_handshake_is_given_up_at_the_timeout() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let t = tempfile::tempdir().unwrap();
+    for first in [&b""[..], &[0x16, 0x03, 0x03, 0x00, 0x40][..]] {
+        let stall = stalling_handshake(first);
+        let start = std::time::Instant::now();
+        let as_server = load(&format!("https://{stall}"), "timeout=1\n", t.path()).unwrap_err();
+        let options = format!("proxy=https://{stall}\nproxy_sslverify=0\ntimeout=1\n");
+        let as_proxy = load(&server.base, &options, t.path()).unwrap_err();
+        // 2 tries of 1 s each, twice; the run's own timeout is 10 s.
+        assert!(start.elapsed() < std::time::Duration::from_secs(9), "{as_proxy}");
+        let repomd = "/source/repodata/repomd.xml";
+        assert_eq!(
+            as_proxy.replace(&server.base, "URL"),
+            as_server.replace(&format!("https://{stall}"), "URL"),
+            "{first:?}"
+        );
+        assert!(
+            as_proxy.starts_with(&format!("{}{repomd}: timed out: ", server.base))
+                && as_proxy.ends_with(" (gave up after 2 attempts)"),
+            "{as_proxy}"
+        );
+    }
+    assert!(server.requests().is_empty());
+}
