@@ -117,18 +117,30 @@ fn pass_on(
     let mut tls = rustls::StreamOwned::new(conn, tcp);
     // The request head (a GET has no body); reading it completes the handshake.
     let mut head = Vec::new();
-    {
+    let whole = {
         let mut r = BufReader::new(&mut tls);
         loop {
             let mut line = Vec::new();
             if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
-                return;
+                break false;
             }
             head.extend_from_slice(&line);
             if line == b"\r\n" {
-                break;
+                break true;
             }
         }
+    };
+    if !whole {
+        // A client refused (its certificate, under TLS 1.3 after its side
+        // of the handshake): the alert goes out, then what the client
+        // still sends is read until it closes, as a server that shuts its
+        // side down does; closing at once over its unread request would
+        // reset the connection, and the client could lose the alert.
+        let _ = tls.flush();
+        let _ = tls.sock.shutdown(std::net::Shutdown::Write);
+        let _ = tls.sock.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+        let _ = std::io::copy(&mut tls.sock, &mut std::io::sink());
+        return;
     }
     n.fetch_add(1, Ordering::SeqCst);
     let mut plain = TcpStream::connect(backend).unwrap();
