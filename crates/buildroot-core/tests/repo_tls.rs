@@ -520,6 +520,85 @@ fn a_client_certificate_for_the_proxy() {
     assert!(!squid.tunnels().is_empty() && !tunnels.tunnels().is_empty());
 }
 
+/// A redirect to another host goes through the `https://` proxy too,
+/// checked with the same `proxy_ssl*` options: plain from `http://`
+/// (`127.0.0.1` to `localhost`, both `GET`s to the proxy), and tunnelled
+/// from `https://` (a `CONNECT` to each host), as curl sends a
+/// redirect's request through `-x`'s proxy.
+#[test]
+fn a_redirect_to_another_host_goes_through_the_https_proxy() {
+    fast();
+    let origin = Server::start(ROOT.into());
+    let front = TlsFront::start(&origin, false);
+    let squid = ConnectProxy::squid(None);
+    let tunnels = ConnectProxy::start(None);
+    let ca = tls_file("ca.pem").display().to_string();
+    let repomd = "/source/repodata/repomd.xml";
+    // Plain: `hop` redirects to `origin` named `localhost`.
+    let elsewhere = origin.base.replace("127.0.0.1", "localhost");
+    let hop = Server::start(ROOT.into());
+    hop.fault("", Fault::Redirect(elsewhere.clone()), None);
+    let tls_proxy = TlsFront::start_before(&squid.url, false, true);
+    let options = format!("proxy={}\nproxy_sslcacert={ca}\n", tls_proxy.base);
+    let t = tempfile::tempdir().unwrap();
+    load(&hop.base, &options, t.path()).unwrap();
+    let asked = squid.tunnels();
+    let urls: Vec<_> = asked.iter().take(2).map(|r| r.url.clone()).collect();
+    let want = [&hop.base, &elsewhere].map(|b| Some(format!("{b}{repomd}")));
+    assert_eq!(urls, want, "{asked:?}");
+    assert_eq!(asked.len(), hop.requests().len() + origin.requests().len());
+    assert_eq!(tls_proxy.handshakes.load(Ordering::SeqCst), asked.len());
+    // Tunnelled: `front2` (127.0.0.1) redirects to `front` named `localhost`.
+    let back = Server::start(ROOT.into());
+    let front_elsewhere = front.base.replace("127.0.0.1", "localhost");
+    back.fault("", Fault::Redirect(front_elsewhere.clone()), None);
+    let front2 = TlsFront::start(&back, false);
+    let tunnelling = TlsFront::start_before(&tunnels.url, false, true);
+    let options = format!("proxy={}\nproxy_sslcacert={ca}\nsslcacert={ca}\n", tunnelling.base);
+    let t = tempfile::tempdir().unwrap();
+    load(&front2.base, &options, t.path()).unwrap();
+    let asked = tunnels.tunnels();
+    let targets: Vec<&str> = asked.iter().take(2).map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [authority_of(&front2.base), authority_of(&front_elsewhere)],
+        "{asked:?}"
+    );
+    assert!(asked.iter().all(|r| r.method == "CONNECT"));
+}
+
+/// Each handshake names its own peer, as curl's do: the proxy's with the
+/// proxy's host (SNI `localhost`; none for `127.0.0.1`, an IP address,
+/// checked against the certificate's IP address), the server's, inside
+/// the tunnel, with the server's host; a proxy given by name is checked
+/// against that name.
+#[test]
+fn each_handshake_names_its_own_peer() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let front = TlsFront::start(&server, false);
+    let backend = ConnectProxy::start(None);
+    let tls_proxy = TlsFront::start_before(&backend.url, false, true);
+    let ca = tls_file("ca.pem").display().to_string();
+    let by_name = |base: &str| base.replace("127.0.0.1", "localhost");
+    let ways = [
+        (by_name(&front.base), tls_proxy.base.clone(), None, Some("localhost")),
+        (front.base.clone(), by_name(&tls_proxy.base), Some("localhost"), None),
+    ];
+    for (base, proxy, proxy_sni, server_sni) in ways {
+        tls_proxy.server_names.lock().unwrap().clear();
+        front.server_names.lock().unwrap().clear();
+        let options = format!("proxy={proxy}\nproxy_sslcacert={ca}\nsslcacert={ca}\n");
+        let t = tempfile::tempdir().unwrap();
+        load(&base, &options, t.path()).unwrap();
+        let seen = |f: &TlsFront| f.server_names.lock().unwrap().clone();
+        let (at_proxy, at_server) = (seen(&tls_proxy), seen(&front));
+        assert!(!at_proxy.is_empty() && !at_server.is_empty());
+        assert!(at_proxy.iter().all(|n| n.as_deref() == proxy_sni), "{at_proxy:?}");
+        assert!(at_server.iter().all(|n| n.as_deref() == server_sni), "{at_server:?}");
+    }
+}
+
 /// A listener on 127.0.0.1 that takes each connection, reads what comes
 /// and answers `first` (nothing, or a piece of a TLS record), then says no
 /// more while the test lasts: a TLS peer that stalls in the handshake.

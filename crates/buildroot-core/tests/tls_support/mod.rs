@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::http_support::{self, Server};
 use rustls::pki_types::pem::PemObject;
@@ -38,6 +38,9 @@ pub struct TlsFront {
     pub handshakes: Arc<AtomicUsize>,
     /// TCP connections accepted, handshakes that failed included.
     pub connections: Arc<AtomicUsize>,
+    /// The name each successful handshake's client asked for (SNI), in
+    /// order; `None` when it sent none (as for an IP address).
+    pub server_names: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 impl TlsFront {
@@ -90,18 +93,24 @@ impl TlsFront {
         let backend = backend.trim_start_matches("http://").to_string();
         let handshakes = Arc::new(AtomicUsize::new(0));
         let connections = Arc::new(AtomicUsize::new(0));
+        let server_names = Arc::new(Mutex::new(Vec::new()));
         let (count, accepted) = (handshakes.clone(), connections.clone());
+        let names = server_names.clone();
         std::thread::spawn(move || {
             for tcp in listener.incoming().flatten() {
                 accepted.fetch_add(1, Ordering::SeqCst);
-                let (config, backend, count) = (config.clone(), backend.clone(), count.clone());
-                std::thread::spawn(move || pass_on(tcp, config, &backend, &count, close_notify));
+                let (config, backend) = (config.clone(), backend.clone());
+                let (count, names) = (count.clone(), names.clone());
+                std::thread::spawn(move || {
+                    pass_on(tcp, config, &backend, (&count, &names), close_notify)
+                });
             }
         });
         TlsFront {
             base,
             handshakes,
             connections,
+            server_names,
         }
     }
 }
@@ -110,7 +119,7 @@ fn pass_on(
     tcp: TcpStream,
     config: Arc<rustls::ServerConfig>,
     backend: &str,
-    n: &AtomicUsize,
+    (n, names): (&AtomicUsize, &Mutex<Vec<Option<String>>>),
     close_notify: bool,
 ) {
     let conn = rustls::ServerConnection::new(config).unwrap();
@@ -143,6 +152,8 @@ fn pass_on(
         return;
     }
     n.fetch_add(1, Ordering::SeqCst);
+    let name = tls.conn.server_name().map(str::to_string);
+    names.lock().unwrap().push(name);
     let mut plain = TcpStream::connect(backend).unwrap();
     plain.write_all(&head).unwrap();
     if head.starts_with(b"CONNECT ") {
