@@ -497,15 +497,15 @@ fn a_client_certificate_for_the_proxy() {
     );
     let ways = [(&server.base, &tls_proxy), (&front.base, &tunnelling)];
     for (base, proxy) in ways {
-        let options = format!("proxy={}\nproxy_sslcacert={ca}\nsslcacert={ca}\n", proxy.base);
+        let options = format!(
+            "proxy={}\nproxy_sslcacert={ca}\nsslcacert={ca}\n",
+            proxy.base
+        );
         for without in [String::new(), servers.clone()] {
             let e = load(base, &format!("{options}{without}"), t.path()).unwrap_err();
             let repomd = format!("{base}/source/repodata/repomd.xml");
-            let want = refused_by_proxy(
-                &repomd,
-                proxy,
-                "received fatal alert: CertificateRequired",
-            );
+            let want =
+                refused_by_proxy(&repomd, proxy, "received fatal alert: CertificateRequired");
             assert_eq!(e, want, "{without:?}");
         }
         let own = format!(
@@ -554,7 +554,10 @@ fn a_redirect_to_another_host_goes_through_the_https_proxy() {
     back.fault("", Fault::Redirect(front_elsewhere.clone()), None);
     let front2 = TlsFront::start(&back, false);
     let tunnelling = TlsFront::start_before(&tunnels.url, false, true);
-    let options = format!("proxy={}\nproxy_sslcacert={ca}\nsslcacert={ca}\n", tunnelling.base);
+    let options = format!(
+        "proxy={}\nproxy_sslcacert={ca}\nsslcacert={ca}\n",
+        tunnelling.base
+    );
     let t = tempfile::tempdir().unwrap();
     load(&front2.base, &options, t.path()).unwrap();
     let asked = tunnels.tunnels();
@@ -582,8 +585,18 @@ fn each_handshake_names_its_own_peer() {
     let ca = tls_file("ca.pem").display().to_string();
     let by_name = |base: &str| base.replace("127.0.0.1", "localhost");
     let ways = [
-        (by_name(&front.base), tls_proxy.base.clone(), None, Some("localhost")),
-        (front.base.clone(), by_name(&tls_proxy.base), Some("localhost"), None),
+        (
+            by_name(&front.base),
+            tls_proxy.base.clone(),
+            None,
+            Some("localhost"),
+        ),
+        (
+            front.base.clone(),
+            by_name(&tls_proxy.base),
+            Some("localhost"),
+            None,
+        ),
     ];
     for (base, proxy, proxy_sni, server_sni) in ways {
         tls_proxy.server_names.lock().unwrap().clear();
@@ -594,8 +607,14 @@ fn each_handshake_names_its_own_peer() {
         let seen = |f: &TlsFront| f.server_names.lock().unwrap().clone();
         let (at_proxy, at_server) = (seen(&tls_proxy), seen(&front));
         assert!(!at_proxy.is_empty() && !at_server.is_empty());
-        assert!(at_proxy.iter().all(|n| n.as_deref() == proxy_sni), "{at_proxy:?}");
-        assert!(at_server.iter().all(|n| n.as_deref() == server_sni), "{at_server:?}");
+        assert!(
+            at_proxy.iter().all(|n| n.as_deref() == proxy_sni),
+            "{at_proxy:?}"
+        );
+        assert!(
+            at_server.iter().all(|n| n.as_deref() == server_sni),
+            "{at_server:?}"
+        );
     }
 }
 
@@ -636,7 +655,10 @@ fn a_proxy_that_stalls_its_handshake_is_given_up_at_the_timeout() {
         let options = format!("proxy=https://{stall}\nproxy_sslverify=0\ntimeout=1\n");
         let as_proxy = load(&server.base, &options, t.path()).unwrap_err();
         // 2 tries of 1 s each, twice; the run's own timeout is 10 s.
-        assert!(start.elapsed() < std::time::Duration::from_secs(9), "{as_proxy}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(9),
+            "{as_proxy}"
+        );
         let repomd = "/source/repodata/repomd.xml";
         assert_eq!(
             as_proxy.replace(&server.base, "URL"),

@@ -147,7 +147,9 @@ fn pass_on(
         // reset the connection, and the client could lose the alert.
         let _ = tls.flush();
         let _ = tls.sock.shutdown(std::net::Shutdown::Write);
-        let _ = tls.sock.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+        let _ = tls
+            .sock
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)));
         let _ = std::io::copy(&mut tls.sock, &mut std::io::sink());
         return;
     }
