@@ -504,8 +504,13 @@ fn a_client_certificate_for_the_proxy() {
         for without in [String::new(), servers.clone()] {
             let e = load(base, &format!("{options}{without}"), t.path()).unwrap_err();
             let repomd = format!("{base}/source/repodata/repomd.xml");
-            let want =
-                refused_by_proxy(&repomd, proxy, "received fatal alert: CertificateRequired");
+            // The options that would have helped: the proxy's client ones.
+            let want = format!(
+                "{repomd}: TLS to the proxy {} failed (received fatal alert: \
+                 CertificateRequired): proxy_sslclientcert and proxy_sslclientkey are shown to \
+                 the proxy (sslclientcert only to the server) (gave up after 2 attempts)",
+                authority_of(&proxy.base)
+            );
             assert_eq!(e, want, "{without:?}");
         }
         let own = format!(
