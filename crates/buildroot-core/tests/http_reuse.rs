@@ -15,12 +15,14 @@
 
 mod http_support;
 mod keep_alive;
+mod tls_support;
 
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{load_repo, parse_repofile_str, HttpSettings, LoadOptions, Vars};
 use http_support::{ConnectProxy, Server};
 use keep_alive::{fetch_all, names, serve_and_fetch, settings, tls_file, KeepAlive, Mode};
+use tls_support::TlsFront;
 
 /// 20 files one after the other: one connection (each took its own).
 #[test]
@@ -170,6 +172,37 @@ fn a_tunnel_is_kept_for_the_next_https_request() {
     assert_eq!(tunnels[0].method, "CONNECT");
     assert_eq!(server.accepted(), 1);
     assert_eq!(server.requests().len(), 6);
+}
+
+/// Through an `https://` proxy the tunnel is kept too (TLS to the proxy,
+/// TLS inside it), for requests with the same `proxy_ssl*` settings only:
+/// a repo that checks the proxy otherwise (`proxy_sslverify=0` here) never
+/// rides on a connection whose proxy was checked with other options, and
+/// the other way round (curl keys its cache on the proxy's TLS settings so).
+#[test]
+fn a_tunnel_through_an_https_proxy_is_kept_for_its_own_proxy_settings() {
+    use std::sync::atomic::Ordering;
+    let server = KeepAlive::start_with(Mode::Keep, true, Duration::ZERO);
+    let backend = ConnectProxy::start(None);
+    let tls_proxy = TlsFront::start_before(&backend.url, false, true);
+    let t = tempfile::tempdir().unwrap();
+    let mut checked = settings(0, Duration::ZERO);
+    checked.access.sslcacert = Some(tls_file("ca.pem"));
+    checked.access.proxy = Some(tls_proxy.base.clone());
+    checked.access.proxy_sslcacert = Some(tls_file("ca.pem"));
+    let mut unchecked = checked.clone();
+    unchecked.access.proxy_sslverify = false;
+    let proxy_connections = || tls_proxy.connections.load(Ordering::SeqCst);
+    fetch_all(&server.base, "f", &names(4, "hp"), t.path(), &checked);
+    assert_eq!((backend.tunnels().len(), proxy_connections()), (1, 1));
+    fetch_all(&server.base, "f", &names(3, "hq"), t.path(), &unchecked);
+    assert_eq!((backend.tunnels().len(), proxy_connections()), (2, 2));
+    for (s, tag) in [(&checked, "hr"), (&unchecked, "hs")] {
+        fetch_all(&server.base, "f", &names(3, tag), t.path(), s);
+    }
+    assert_eq!((backend.tunnels().len(), proxy_connections()), (2, 2));
+    assert_eq!(server.requests().len(), 13);
+    assert_eq!(server.accepted(), 2);
 }
 
 /// Files redirected to another server: each server's connections are

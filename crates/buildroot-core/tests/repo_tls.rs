@@ -472,36 +472,209 @@ fn a_tunnel_through_an_https_proxy_checks_each_certificate_with_its_options() {
 
 /// A proxy that demands a client certificate gets `proxy_sslclientcert`
 /// and `proxy_sslclientkey` (curl's `CURLOPT_PROXY_SSLCERT`/`SSLKEY`), not
-/// the repo's `sslclientcert`, which is the server's.
+/// the repo's `sslclientcert`, which is the server's. Refused without
+/// them, the line names the proxy, for a plain request and a tunnel
+/// alike: under TLS 1.3 the proxy's refusal (an alert) comes after the
+/// client's side of the handshake is done, with the first answer read
+/// from it (it said `connection failed: received fatal alert` of the
+/// `http://` URL alone).
 #[test]
 fn a_client_certificate_for_the_proxy() {
     fast();
     let server = Server::start(ROOT.into());
+    let front = TlsFront::start(&server, false);
     let squid = ConnectProxy::squid(None);
     let tls_proxy = TlsFront::start_before(&squid.url, true, true);
+    let tunnels = ConnectProxy::start(None);
+    let tunnelling = TlsFront::start_before(&tunnels.url, true, true);
     let t = tempfile::tempdir().unwrap();
-    let proxy = format!(
-        "proxy={}\nproxy_sslcacert={}\n",
-        tls_proxy.base,
-        tls_file("ca.pem").display()
-    );
+    let ca = tls_file("ca.pem").display().to_string();
     let (cert, key) = (tls_file("client.pem"), tls_file("client.key"));
     let servers = format!(
         "sslclientcert={}\nsslclientkey={}\n",
         cert.display(),
         key.display()
     );
-    for without in [String::new(), servers] {
-        let e = load(&server.base, &format!("{proxy}{without}"), t.path()).unwrap_err();
-        assert_eq!(e.lines().count(), 1, "{e}");
-        assert!(e.ends_with(" (gave up after 2 attempts)"), "{e}");
+    let ways = [(&server.base, &tls_proxy), (&front.base, &tunnelling)];
+    for (base, proxy) in ways {
+        let options = format!(
+            "proxy={}\nproxy_sslcacert={ca}\nsslcacert={ca}\n",
+            proxy.base
+        );
+        for without in [String::new(), servers.clone()] {
+            let e = load(base, &format!("{options}{without}"), t.path()).unwrap_err();
+            let repomd = format!("{base}/source/repodata/repomd.xml");
+            // The options that would have helped: the proxy's client ones.
+            let want = format!(
+                "{repomd}: TLS to the proxy {} failed (received fatal alert: \
+                 CertificateRequired): proxy_sslclientcert and proxy_sslclientkey are shown to \
+                 the proxy (sslclientcert only to the server) (gave up after 2 attempts)",
+                authority_of(&proxy.base)
+            );
+            assert_eq!(e, want, "{without:?}");
+        }
+        let own = format!(
+            "{options}proxy_sslclientcert={}\nproxy_sslclientkey={}\n",
+            cert.display(),
+            key.display()
+        );
+        assert!(load(base, &own, t.path()).unwrap() > 10);
     }
-    assert!(squid.tunnels().is_empty());
-    let own = format!(
-        "{proxy}proxy_sslclientcert={}\nproxy_sslclientkey={}\n",
-        cert.display(),
-        key.display()
+    assert!(squid.tunnels().iter().all(|r| r.method == "GET"));
+    assert!(tunnels.tunnels().iter().all(|r| r.method == "CONNECT"));
+    assert!(!squid.tunnels().is_empty() && !tunnels.tunnels().is_empty());
+}
+
+/// A redirect to another host goes through the `https://` proxy too,
+/// checked with the same `proxy_ssl*` options: plain from `http://`
+/// (`127.0.0.1` to `localhost`, both `GET`s to the proxy), and tunnelled
+/// from `https://` (a `CONNECT` to each host), as curl sends a
+/// redirect's request through `-x`'s proxy.
+#[test]
+fn a_redirect_to_another_host_goes_through_the_https_proxy() {
+    fast();
+    let origin = Server::start(ROOT.into());
+    let front = TlsFront::start(&origin, false);
+    let squid = ConnectProxy::squid(None);
+    let tunnels = ConnectProxy::start(None);
+    let ca = tls_file("ca.pem").display().to_string();
+    let repomd = "/source/repodata/repomd.xml";
+    // Plain: `hop` redirects to `origin` named `localhost`.
+    let elsewhere = origin.base.replace("127.0.0.1", "localhost");
+    let hop = Server::start(ROOT.into());
+    hop.fault("", Fault::Redirect(elsewhere.clone()), None);
+    let tls_proxy = TlsFront::start_before(&squid.url, false, true);
+    let options = format!("proxy={}\nproxy_sslcacert={ca}\n", tls_proxy.base);
+    let t = tempfile::tempdir().unwrap();
+    load(&hop.base, &options, t.path()).unwrap();
+    let asked = squid.tunnels();
+    let urls: Vec<_> = asked.iter().take(2).map(|r| r.url.clone()).collect();
+    let want = [&hop.base, &elsewhere].map(|b| Some(format!("{b}{repomd}")));
+    assert_eq!(urls, want, "{asked:?}");
+    assert_eq!(asked.len(), hop.requests().len() + origin.requests().len());
+    assert_eq!(tls_proxy.handshakes.load(Ordering::SeqCst), asked.len());
+    // Tunnelled: `front2` (127.0.0.1) redirects to `front` named `localhost`.
+    let back = Server::start(ROOT.into());
+    let front_elsewhere = front.base.replace("127.0.0.1", "localhost");
+    back.fault("", Fault::Redirect(front_elsewhere.clone()), None);
+    let front2 = TlsFront::start(&back, false);
+    let tunnelling = TlsFront::start_before(&tunnels.url, false, true);
+    let options = format!(
+        "proxy={}\nproxy_sslcacert={ca}\nsslcacert={ca}\n",
+        tunnelling.base
     );
-    assert!(load(&server.base, &own, t.path()).unwrap() > 10);
-    assert!(!squid.tunnels().is_empty());
+    let t = tempfile::tempdir().unwrap();
+    load(&front2.base, &options, t.path()).unwrap();
+    let asked = tunnels.tunnels();
+    let targets: Vec<&str> = asked.iter().take(2).map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [authority_of(&front2.base), authority_of(&front_elsewhere)],
+        "{asked:?}"
+    );
+    assert!(asked.iter().all(|r| r.method == "CONNECT"));
+}
+
+/// Each handshake names its own peer, as curl's do: the proxy's with the
+/// proxy's host (SNI `localhost`; none for `127.0.0.1`, an IP address,
+/// checked against the certificate's IP address), the server's, inside
+/// the tunnel, with the server's host; a proxy given by name is checked
+/// against that name.
+#[test]
+fn each_handshake_names_its_own_peer() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let front = TlsFront::start(&server, false);
+    let backend = ConnectProxy::start(None);
+    let tls_proxy = TlsFront::start_before(&backend.url, false, true);
+    let ca = tls_file("ca.pem").display().to_string();
+    let by_name = |base: &str| base.replace("127.0.0.1", "localhost");
+    let ways = [
+        (
+            by_name(&front.base),
+            tls_proxy.base.clone(),
+            None,
+            Some("localhost"),
+        ),
+        (
+            front.base.clone(),
+            by_name(&tls_proxy.base),
+            Some("localhost"),
+            None,
+        ),
+    ];
+    for (base, proxy, proxy_sni, server_sni) in ways {
+        tls_proxy.server_names.lock().unwrap().clear();
+        front.server_names.lock().unwrap().clear();
+        let options = format!("proxy={proxy}\nproxy_sslcacert={ca}\nsslcacert={ca}\n");
+        let t = tempfile::tempdir().unwrap();
+        load(&base, &options, t.path()).unwrap();
+        let seen = |f: &TlsFront| f.server_names.lock().unwrap().clone();
+        let (at_proxy, at_server) = (seen(&tls_proxy), seen(&front));
+        assert!(!at_proxy.is_empty() && !at_server.is_empty());
+        assert!(
+            at_proxy.iter().all(|n| n.as_deref() == proxy_sni),
+            "{at_proxy:?}"
+        );
+        assert!(
+            at_server.iter().all(|n| n.as_deref() == server_sni),
+            "{at_server:?}"
+        );
+    }
+}
+
+/// A listener on 127.0.0.1 that takes each connection, reads what comes
+/// and answers `first` (nothing, or a piece of a TLS record), then says no
+/// more while the test lasts: a TLS peer that stalls in the handshake.
+/// Its address, `127.0.0.1:PORT`.
+fn stalling_handshake(first: &'static [u8]) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut tcp in listener.incoming().flatten() {
+            let _ = tcp.read(&mut [0u8; 4096]);
+            let _ = tcp.write_all(first);
+            held.push(tcp);
+        }
+    });
+    addr
+}
+
+/// An `https://` proxy that takes the TCP connection and then does not
+/// answer the ClientHello, or stops halfway through its first record, is
+/// given up at the repo's `timeout` as a server whose handshake stalls
+/// (the handshake with the proxy is bounded by the connection's timeout,
+/// as curl's connect timeout covers the proxy's TLS), each try, with the
+/// retries of any timeout: the same line, never a hang.
+#[test]
+fn a_proxy_that_stalls_its_handshake_is_given_up_at_the_timeout() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let t = tempfile::tempdir().unwrap();
+    for first in [&b""[..], &[0x16, 0x03, 0x03, 0x00, 0x40][..]] {
+        let stall = stalling_handshake(first);
+        let start = std::time::Instant::now();
+        let as_server = load(&format!("https://{stall}"), "timeout=1\n", t.path()).unwrap_err();
+        let options = format!("proxy=https://{stall}\nproxy_sslverify=0\ntimeout=1\n");
+        let as_proxy = load(&server.base, &options, t.path()).unwrap_err();
+        // 2 tries of 1 s each, twice; the run's own timeout is 10 s.
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(9),
+            "{as_proxy}"
+        );
+        let repomd = "/source/repodata/repomd.xml";
+        assert_eq!(
+            as_proxy.replace(&server.base, "URL"),
+            as_server.replace(&format!("https://{stall}"), "URL"),
+            "{first:?}"
+        );
+        assert!(
+            as_proxy.starts_with(&format!("{}{repomd}: timed out: ", server.base))
+                && as_proxy.ends_with(" (gave up after 2 attempts)"),
+            "{as_proxy}"
+        );
+    }
+    assert!(server.requests().is_empty());
 }

@@ -334,11 +334,25 @@ fn proxy_tls_options_are_read_as_dnf_reads_them() {
          proxy_sslclientcert=rel/c.pem\nproxy_sslclientkey=None\n",
         "[a]\nbaseurl=/x\nenabled=0\nproxy_sslcacert=\n[b]\nbaseurl=/y\nenabled=0\n\
          proxy_sslverify=1\n",
+        "[a]\nbaseurl=/x\nproxy_sslverify=yes\n[b]\nbaseurl=/x\nproxy_sslverify=0\n\
+         [c]\nbaseurl=/x\nproxy_sslverify=True\n[d]\nbaseurl=/x\nproxy_sslverify= off \n",
+        "[a]\nbaseurl=/x\nenabled=0\nproxy_sslcacert=~/ca.pem\nproxy_sslclientkey=k.pem\n",
     ]
     .map(String::from);
     compare(&oracle, &repos, None);
     compare(&oracle, &repos, Some("[main]\nproxy_sslverify=0\n"));
-    compare(&oracle, &repos[3..], Some("[main]\nproxy_sslcacert=/main/ca.pem\n"));
+    // Disabled repos: an enabled one's files are read (and these missing).
+    compare(
+        &oracle,
+        &repos[3..5],
+        Some("[main]\nproxy_sslcacert=/main/ca.pem\n"),
+    );
+    compare(&oracle, &repos[5..], Some("[main]\nproxy_sslverify=no\n"));
+    compare(
+        &oracle,
+        &repos[6..],
+        Some("[main]\nproxy_sslcacert=~/m.pem\n"),
+    );
     compare(
         &oracle,
         &repos[..2],

@@ -68,13 +68,14 @@ pub struct RepoFileArgs {
     /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
     /// cost, exclude and includepkgs; skip_if_unavailable=1 leaves a repo whose metadata cannot
     /// be had out of the run, with a warning; username/password, proxy (proxy_username,
-    /// proxy_password), sslverify, sslcacert and sslclientcert/sslclientkey are used for that
-    /// repo's downloads (docs/formats.md section 8).
+    /// proxy_password), sslverify, sslcacert and sslclientcert/sslclientkey (the server's) and
+    /// proxy_sslverify, proxy_sslcacert and proxy_sslclientcert/proxy_sslclientkey (an
+    /// https:// proxy's) are used for that repo's downloads (docs/formats.md section 8).
     #[arg(long = "repofile", value_name = "FILE")]
     pub repofiles: Vec<PathBuf>,
     /// A dnf.conf (mock's, say): its sections are repos, as a .repo file's; its [main] applies
-    /// to every repo of the run as dnf applies it: proxy, username/password, ssl*, timeout,
-    /// minrate, retries, skip_if_unavailable and enabled as defaults, excludepkgs and
+    /// to every repo of the run as dnf applies it: proxy, username/password, ssl*, proxy_ssl*,
+    /// timeout, minrate, retries, skip_if_unavailable and enabled as defaults, excludepkgs and
     /// includepkgs added to each repo's own, disable_excludes; varsdir= names the directories
     /// of dnf's vars files ($stream, $contentdir, ...: each file's first line). Not read unless
     /// given (dnf reads /etc/dnf/dnf.conf and /etc/dnf/vars); dnf's own options

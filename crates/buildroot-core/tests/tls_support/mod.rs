@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::http_support::{self, Server};
 use rustls::pki_types::pem::PemObject;
@@ -38,6 +38,9 @@ pub struct TlsFront {
     pub handshakes: Arc<AtomicUsize>,
     /// TCP connections accepted, handshakes that failed included.
     pub connections: Arc<AtomicUsize>,
+    /// The name each successful handshake's client asked for (SNI), in
+    /// order; `None` when it sent none (as for an IP address).
+    pub server_names: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 impl TlsFront {
@@ -90,18 +93,24 @@ impl TlsFront {
         let backend = backend.trim_start_matches("http://").to_string();
         let handshakes = Arc::new(AtomicUsize::new(0));
         let connections = Arc::new(AtomicUsize::new(0));
+        let server_names = Arc::new(Mutex::new(Vec::new()));
         let (count, accepted) = (handshakes.clone(), connections.clone());
+        let names = server_names.clone();
         std::thread::spawn(move || {
             for tcp in listener.incoming().flatten() {
                 accepted.fetch_add(1, Ordering::SeqCst);
-                let (config, backend, count) = (config.clone(), backend.clone(), count.clone());
-                std::thread::spawn(move || pass_on(tcp, config, &backend, &count, close_notify));
+                let (config, backend) = (config.clone(), backend.clone());
+                let (count, names) = (count.clone(), names.clone());
+                std::thread::spawn(move || {
+                    pass_on(tcp, config, &backend, (&count, &names), close_notify)
+                });
             }
         });
         TlsFront {
             base,
             handshakes,
             connections,
+            server_names,
         }
     }
 }
@@ -110,27 +119,43 @@ fn pass_on(
     tcp: TcpStream,
     config: Arc<rustls::ServerConfig>,
     backend: &str,
-    n: &AtomicUsize,
+    (n, names): (&AtomicUsize, &Mutex<Vec<Option<String>>>),
     close_notify: bool,
 ) {
     let conn = rustls::ServerConnection::new(config).unwrap();
     let mut tls = rustls::StreamOwned::new(conn, tcp);
     // The request head (a GET has no body); reading it completes the handshake.
     let mut head = Vec::new();
-    {
+    let whole = {
         let mut r = BufReader::new(&mut tls);
         loop {
             let mut line = Vec::new();
             if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
-                return;
+                break false;
             }
             head.extend_from_slice(&line);
             if line == b"\r\n" {
-                break;
+                break true;
             }
         }
+    };
+    if !whole {
+        // A client refused (its certificate, under TLS 1.3 after its side
+        // of the handshake): the alert goes out, then what the client
+        // still sends is read until it closes, as a server that shuts its
+        // side down does; closing at once over its unread request would
+        // reset the connection, and the client could lose the alert.
+        let _ = tls.flush();
+        let _ = tls.sock.shutdown(std::net::Shutdown::Write);
+        let _ = tls
+            .sock
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)));
+        let _ = std::io::copy(&mut tls.sock, &mut std::io::sink());
+        return;
     }
     n.fetch_add(1, Ordering::SeqCst);
+    let name = tls.conn.server_name().map(str::to_string);
+    names.lock().unwrap().push(name);
     let mut plain = TcpStream::connect(backend).unwrap();
     plain.write_all(&head).unwrap();
     if head.starts_with(b"CONNECT ") {
@@ -159,34 +184,56 @@ fn pass_on(
 }
 
 /// The bytes of a tunnel both ways, the backend proxy's answer to the
-/// `CONNECT` first, until either side closes: one thread with short read
-/// timeouts, as a rustls stream cannot be read and written from two.
-fn pump(tls: &mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>, plain: TcpStream) {
-    let tick = Some(std::time::Duration::from_millis(5));
-    if tls.sock.set_read_timeout(tick).is_err() || plain.set_read_timeout(tick).is_err() {
-        return;
-    }
-    let idle = |e: &std::io::Error| {
-        matches!(
-            e.kind(),
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-        )
-    };
+/// `CONNECT` first, until either side closes. One thread, as a rustls
+/// stream cannot be read and written from two, waiting on both sockets at
+/// once (poll(2)): bytes pass as soon as they come, however loaded the
+/// machine, with no tick to wait out per chunk.
+fn pump(tls: &mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>, mut plain: TcpStream) {
+    use std::os::fd::AsRawFd;
     let mut buf = vec![0u8; 16 * 1024];
     loop {
-        match tls.read(&mut buf) {
-            Ok(0) => return,
-            Ok(n) if (&plain).write_all(&buf[..n]).is_err() => return,
-            Ok(_) => {}
-            Err(e) if idle(&e) => {}
-            Err(_) => return,
+        // What rustls has decrypted already goes first: poll(2) sees only
+        // what the socket still holds.
+        loop {
+            match tls.conn.reader().read(&mut buf) {
+                // The client's close_notify.
+                Ok(0) => return,
+                Ok(n) if plain.write_all(&buf[..n]).is_err() => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(_) => return,
+            }
         }
-        match (&plain).read(&mut buf) {
-            Ok(0) => return,
-            Ok(n) if tls.write_all(&buf[..n]).and_then(|_| tls.flush()).is_err() => return,
-            Ok(_) => {}
-            Err(e) if idle(&e) => {}
-            Err(_) => return,
+        let mut fds = [tls.sock.as_raw_fd(), plain.as_raw_fd()].map(|fd| libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        });
+        // SAFETY: poll(2) on two descriptors owned here, `fds` sized 2.
+        if unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) } < 0 {
+            match std::io::Error::last_os_error().kind() {
+                std::io::ErrorKind::Interrupted => continue,
+                _ => return,
+            }
+        }
+        // Readable (or closed, or failed: the read says which) now, so
+        // one read does not block.
+        if fds[0].revents != 0 {
+            match tls.conn.read_tls(&mut tls.sock) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            // An alert or a key update may want an answer.
+            if tls.conn.process_new_packets().is_err() || tls.flush().is_err() {
+                return;
+            }
+        }
+        if fds[1].revents != 0 {
+            match plain.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) if tls.write_all(&buf[..n]).and_then(|_| tls.flush()).is_err() => return,
+                Ok(_) => {}
+            }
         }
     }
 }

@@ -342,6 +342,64 @@ fn a_redirect_to_https_takes_the_environments_https_proxy() {
     assert!(front.handshakes.load(std::sync::atomic::Ordering::SeqCst) > served);
 }
 
+/// An `https://` proxy from the environment (`https_proxy`, no `proxy=`)
+/// is checked with `[main]`'s `proxy_ssl*` (`--dnf-conf`), as librepo sets
+/// curl's `CURLOPT_PROXY_*` whatever chose the proxy: its CA in
+/// `proxy_sslcacert`, or `proxy_sslverify=0`, and the run is a direct
+/// run's; without either, the proxy is refused (exit 2, one line naming
+/// it) and no tunnel is asked for.
+#[test]
+fn the_environments_https_proxy_is_checked_with_mains_proxy_options() {
+    let t = tempfile::tempdir().unwrap();
+    let origin = Server::start(root().join("testdata/repos"));
+    let front = TlsFront::start(&origin, false);
+    let backend = ConnectProxy::start(None);
+    let tls_proxy = TlsFront::start_before(&backend.url, false, true);
+    let ca = tls_file("ca.pem").display().to_string();
+    let repos = format!(
+        "[bin]\nbaseurl=BASE/x86_64\nsslcacert={ca}\n\
+         [src-source]\nbaseurl=BASE/source\nsslcacert={ca}\n"
+    );
+    let run = |dir: &str, main: &str| {
+        let dir = t.path().join(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let conf = dir.join("dnf.conf");
+        std::fs::write(&conf, format!("[main]\nskip_if_unavailable=0\n{main}")).unwrap();
+        let mut c = generator(&repos, &front.base, &dir);
+        c.arg("--dnf-conf").arg(&conf);
+        c
+    };
+    let direct = run("direct", "").output().unwrap();
+    assert!(direct.status.success(), "{direct:?}");
+    for (dir, main) in [
+        ("ca", format!("proxy_sslcacert={ca}\n")),
+        ("unverified", "proxy_sslverify=0\n".to_string()),
+    ] {
+        let out = run(dir, &main)
+            .env("https_proxy", &tls_proxy.base)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{main}: {out:?}");
+        assert_eq!(out.stdout, direct.stdout);
+    }
+    let tunnels = backend.tunnels();
+    assert!(!tunnels.is_empty());
+    assert!(tunnels.iter().all(|r| r.method == "CONNECT"), "{tunnels:?}");
+    let out = run("refused", "sslverify=0\n")
+        .env("https_proxy", &tls_proxy.base)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let authority = tls_proxy.base.trim_start_matches("https://");
+    assert!(
+        err.contains(&format!("TLS to the proxy {authority} failed")),
+        "{err}"
+    );
+    assert_eq!(backend.tunnels().len(), tunnels.len());
+}
+
 #[test]
 fn a_missing_certificate_file_exits_2_before_any_download() {
     let t = tempfile::tempdir().unwrap();

@@ -17,21 +17,26 @@
 //! `plain_proxy.rs` both connect to the proxy so) and shakes hands with
 //! the proxy's options; ureq's step then finds that connection already
 //! TLS, and does the server's handshake, inside a tunnel, with the
-//! repo's. A handshake with the proxy that fails is noted for the
+//! repo's. A TLS failure of the connection to the proxy is noted for the
 //! request's message ([`failed_here`]): curl says which of the two
-//! failed, and the fix differs (`proxy_sslcacert` or `sslcacert`).
+//! failed, and the fix differs (`proxy_sslcacert` or `sslcacert`). It is
+//! noted in the handshake and after it ([`NotingFailures`]): under TLS 1.3
+//! a proxy that refuses the client's certificate says so in an alert the
+//! client reads with the proxy's first answer, its handshake long done.
 
 use std::cell::Cell;
 
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::transport::{
-    ConnectionDetails, Connector, Either, RustlsConnector, Transport,
+    Buffers, ConnectionDetails, Connector, Either, NextTimeout, RustlsConnector, Transport,
 };
 
+use crate::rpmmd::http_answer::is_tls_failure;
+
 thread_local! {
-    /// Whether this thread's last connection to a proxy failed its TLS
-    /// handshake (ureq connects on the requesting thread).
+    /// Whether this thread's connection to a proxy failed in its TLS
+    /// (ureq connects, writes and reads on the requesting thread).
     static FAILED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -40,7 +45,7 @@ pub(super) fn forget() {
     FAILED.with(|f| f.set(false));
 }
 
-/// Whether the TLS handshake with the proxy failed since [`forget`].
+/// Whether the TLS with the proxy failed since [`forget`].
 pub(super) fn failed_here() -> bool {
     FAILED.with(Cell::get)
 }
@@ -111,12 +116,53 @@ impl<In: Transport> Connector<In> for ProxyTls {
         };
         match self.tls.connect(&with_proxy_options, Some(transport)) {
             Ok(Some(Either::A(t))) => Ok(Some(Either::A(t))),
-            Ok(Some(Either::B(t))) => Ok(Some(Either::B(Box::new(t)))),
+            Ok(Some(Either::B(t))) => Ok(Some(Either::B(Box::new(NotingFailures(t))))),
             Ok(None) => Ok(None),
-            Err(e) => {
-                FAILED.with(|f| f.set(true));
-                Err(e)
-            }
+            Err(e) => Err(noted(e)),
         }
+    }
+}
+
+/// `e`, a failure of the connection to the proxy, noted for
+/// [`failed_here`] (the handshake's, whatever it was: only a TLS one is
+/// said as the proxy's).
+fn noted(e: ureq::Error) -> ureq::Error {
+    FAILED.with(|f| f.set(true));
+    e
+}
+
+/// The TLS connection to the proxy, noting its TLS failures after the
+/// handshake too (see the module docs). Whatever comes later through it
+/// (the answer to `CONNECT`, a plain request's answer, a tunnel's bytes
+/// with the server's TLS above) is the proxy's to fail in TLS: the
+/// server's TLS errors are raised by the layer above, not here.
+#[derive(Debug)]
+struct NotingFailures<T: Transport>(T);
+
+impl<T: Transport> NotingFailures<T> {
+    fn watch<R>(r: Result<R, ureq::Error>) -> Result<R, ureq::Error> {
+        r.map_err(|e| if is_tls_failure(&e) { noted(e) } else { e })
+    }
+}
+
+impl<T: Transport> Transport for NotingFailures<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        Self::watch(self.0.transmit_output(amount, timeout))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        Self::watch(self.0.await_input(timeout))
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
     }
 }

@@ -79,23 +79,32 @@ impl Attempt<'_> {
         proxy_lookup_failure(&proxy, url, e)
     }
 
-    /// A TLS failure in the handshake with an `https://` proxy (not with
-    /// the server), said as the proxy's, with the options that check it:
-    /// its own `proxy_sslverify` and `proxy_sslcacert`, as libdnf hands
-    /// them to librepo and curl, not the repo's (section 8). A line naming
-    /// an `http://` URL and a certificate, or the server's options, said
-    /// nothing a user of a TLS-inspecting proxy could act on.
+    /// A TLS failure of the connection to an `https://` proxy (not of the
+    /// server's), said as the proxy's, with the options that would mend
+    /// it: its own `proxy_sslverify` and `proxy_sslcacert`, or, when the
+    /// proxy refused the client's certificate, `proxy_sslclientcert` and
+    /// `proxy_sslclientkey`, as libdnf hands them to librepo and curl, not
+    /// the repo's (section 8). A line naming an `http://` URL and a
+    /// certificate, or the server's options, said nothing a user of a
+    /// TLS-inspecting proxy could act on.
     fn proxy_tls_failure(&self, url: &str, e: &ureq::Error) -> Option<String> {
         if !is_tls_failure(e) || !proxy_tls::failed_here() {
             return None;
         }
         let proxy = self.s.access.proxy(url).ok()??;
+        let cause = describe(e);
+        let cause = cause.trim_start_matches("connection failed: ");
+        let mend = if refuses_client_certificate(cause) {
+            "proxy_sslclientcert and proxy_sslclientkey are shown to the proxy (sslclientcert \
+             only to the server)"
+        } else {
+            "proxy_sslcacert and proxy_sslverify check the proxy (sslcacert and sslverify only \
+             the server)"
+        };
         Some(format!(
-            "TLS to the proxy {}:{} failed ({}): proxy_sslcacert and proxy_sslverify check \
-             the proxy (sslcacert and sslverify only the server)",
+            "TLS to the proxy {}:{} failed ({cause}): {mend}",
             proxy.host(),
             proxy.port(),
-            describe(e).trim_start_matches("connection failed: ")
         ))
     }
 
@@ -527,6 +536,24 @@ fn via_of(hops: usize, url: &str) -> String {
     } else {
         String::new()
     }
+}
+
+/// Whether a TLS failure, as rustls says it, is the peer's alert about
+/// the client's certificate (none, or one it does not take): only a
+/// server sends these, and only of the client's certificate.
+fn refuses_client_certificate(cause: &str) -> bool {
+    const ABOUT_THE_CLIENTS: [&str; 7] = [
+        "CertificateRequired",
+        "BadCertificate",
+        "UnsupportedCertificate",
+        "CertificateRevoked",
+        "CertificateExpired",
+        "CertificateUnknown",
+        "UnknownCA",
+    ];
+    cause
+        .strip_prefix("received fatal alert: ")
+        .is_some_and(|alert| ABOUT_THE_CLIENTS.contains(&alert.trim()))
 }
 
 /// A failure librepo retries at once, as a 4xx (a status that is not 2xx,
