@@ -114,7 +114,15 @@ pub(super) fn unprintable(text: &str) -> Option<String> {
     };
     let at = text.find(|c| !printable(c))?;
     let c = text[at..].chars().next()?;
-    let line = 1 + text[..at].matches('\n').count();
+    // Every line break PyYAML's reader counts, as the parser's line
+    // numbers in the other messages do (after `as_pyyaml_breaks`).
+    let before = &text[..at];
+    let line = 1
+        + before
+            .matches(['\n', '\u{85}', '\u{2028}', '\u{2029}'])
+            .count()
+        + before.matches('\r').count()
+        - before.matches("\r\n").count();
     Some(format!(
         "line {line}: special characters are not allowed (PyYAML's reader refuses #x{:04x})",
         u32::from(c)
@@ -190,6 +198,25 @@ mod tests {
             "\u{feff}a: '\u{85}\t'\n",
         ] {
             assert!(Value::parse(text, "t.yaml").is_ok(), "{text:?}");
+        }
+    }
+
+    /// The line such a character is on counts every line break PyYAML's
+    /// reader counts (LF, CRLF as one, a lone CR, NEL, LS, PS), as the
+    /// other messages do: it said `line 2` for the `\x01` on line 4 of
+    /// `a: "x<LS>y<PS>z"` then `b: \x01`.
+    #[test]
+    fn a_refused_character_is_on_the_line_pyyaml_counts() {
+        for (text, line) in [
+            ("a: \"x\u{2028}  y\u{2029}  z\"\nb: \u{1}\n", 4),
+            ("a: x\r\nb: y\rc: \u{85}z\u{85}\u{1}\n", 5),
+            ("a: 1\r\n\r\n# \u{7f}\n", 3),
+        ] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("line {line}: special")),
+                "{text:?}: {e}"
+            );
         }
     }
 }
