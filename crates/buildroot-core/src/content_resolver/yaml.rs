@@ -346,6 +346,32 @@ mod tests {
         }
     }
 
+    /// A private-use character the text holds, written or given by an
+    /// escape (`"\uE000"`, `"\U0000E000"`) or a tag's URI escape
+    /// (`%EE%80%80`), comes out as itself beside a BOM read as text, which
+    /// comes out as U+FEFF. PyYAML 6.0's `safe_load`: `"\uE000"` then
+    /// `b: <BOM>x` is `{'a': '\ue000', 'b': '\ufeffx'}` (we gave
+    /// `'\ufeff'` for `a`: the stand-in for the BOM was U+E000), and
+    /// `!foo%EE%80%80` names the tag `!foo\ue000`.
+    #[test]
+    fn a_private_use_character_beside_a_bom_stays_itself() {
+        for (text, want) in [
+            ("a: \"\\uE000\"\nb: \u{feff}x\n", "\u{e000}"),
+            ("a: \"\\ue000\\uE001\"\nb: \u{feff}x\n", "\u{e000}\u{e001}"),
+            ("a: \"\\U0000E000\"\nb: \u{feff}x\n", "\u{e000}"),
+            ("a: \u{e000}\nb: \u{feff}x\n", "\u{e000}"),
+            ("a: \"\u{feff}\\uE000\"\nb: 1\n", "\u{feff}\u{e000}"),
+        ] {
+            let v = parse(text);
+            assert_eq!(v.get("a"), Some(&Value::Str(want.into())), "{text:?}");
+            if let Some(b) = v.get("b").filter(|b| **b != Value::Int(1)) {
+                assert_eq!(b, &Value::Str("\u{feff}x".into()), "{text:?}");
+            }
+        }
+        let e = Value::parse("a: !foo%EE%80%80 x\nb: \u{feff}x\n", "t.yaml").unwrap_err();
+        assert!(e.to_string().contains("!foo\u{e000}"), "{e}");
+    }
+
     #[test]
     fn an_explicit_key_without_a_value_is_null() {
         // PyYAML 6.0: {'k': None, 'x': 'v'}; the empty value took `x`.

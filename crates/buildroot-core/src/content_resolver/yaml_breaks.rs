@@ -54,8 +54,10 @@ pub(super) fn as_pyyaml_breaks(text: &str) -> (Cow<'_, str>, Vec<usize>, Vec<cha
 }
 
 /// The text with every byte order mark (U+FEFF) past its first character
-/// written as `stand_in`, a private-use character the text does not hold,
-/// which the parser reads as any other character; None without such a BOM.
+/// written as `stand_in`, a private-use character the text neither holds
+/// nor spells as an escape (so every `stand_in` in a value or message was a
+/// BOM), which the parser reads as any other character; None without such
+/// a BOM.
 /// PyYAML's scanner skips a BOM only as the stream's first character
 /// (`scan_to_next_token` at index 0); anywhere else its reader hands it
 /// over as text (`check_printable` lets it through): a key `\u{feff}b`, a
@@ -65,17 +67,31 @@ pub(super) fn as_pyyaml_breaks(text: &str) -> (Cow<'_, str>, Vec<usize>, Vec<cha
 /// for `\u{feff}a`). The reader does not count a BOM in its column, so a
 /// BOM moves the text after it one column left; every such column is one
 /// after a token's start on its line, where no indentation is measured.
-/// Err: the text holds every private-use character (never in a config).
+/// Err: the text holds or spells every private-use character (never in a
+/// config).
 pub(super) fn boms_as_text(text: &str) -> Result<Option<(String, char)>, String> {
     let past_first = text.strip_prefix('\u{feff}').unwrap_or(text);
     if !past_first.contains('\u{feff}') {
         return Ok(None);
     }
+    // Values map every stand-in back to a BOM, so no escape may give it
+    // either: a double-quoted `\uE000` or `\U0000E000`, a tag's
+    // `%EE%80%80` (its hex digits anywhere, any case, rule it out).
+    let lower = text.to_ascii_lowercase();
+    let spelled = |c: char| {
+        let mut utf8 = [0; 4];
+        let percent: String = c
+            .encode_utf8(&mut utf8)
+            .bytes()
+            .map(|b| format!("%{b:02x}"))
+            .collect();
+        lower.contains(&format!("{:04x}", u32::from(c))) || lower.contains(&percent)
+    };
     let stand_in = ('\u{e000}'..='\u{f8ff}')
-        .find(|c| !text.contains(*c))
+        .find(|c| !text.contains(*c) && !spelled(*c))
         .ok_or(
-            "a byte order mark (U+FEFF) past the first character, in a text that holds every \
-                private-use character (this reader needs one free to read the BOM as text)",
+            "a byte order mark (U+FEFF) past the first character, in a text that holds or \
+                escapes every private-use character (this reader needs one free to read the BOM as text)",
         )?;
     let first = text.len() - past_first.len();
     let mut out = String::with_capacity(text.len());
@@ -98,7 +114,15 @@ pub(super) fn unprintable(text: &str) -> Option<String> {
     };
     let at = text.find(|c| !printable(c))?;
     let c = text[at..].chars().next()?;
-    let line = 1 + text[..at].matches('\n').count();
+    // Every line break PyYAML's reader counts, as the parser's line
+    // numbers in the other messages do (after `as_pyyaml_breaks`).
+    let before = &text[..at];
+    let line = 1
+        + before
+            .matches(['\n', '\u{85}', '\u{2028}', '\u{2029}'])
+            .count()
+        + before.matches('\r').count()
+        - before.matches("\r\n").count();
     Some(format!(
         "line {line}: special characters are not allowed (PyYAML's reader refuses #x{:04x})",
         u32::from(c)
@@ -174,6 +198,25 @@ mod tests {
             "\u{feff}a: '\u{85}\t'\n",
         ] {
             assert!(Value::parse(text, "t.yaml").is_ok(), "{text:?}");
+        }
+    }
+
+    /// The line such a character is on counts every line break PyYAML's
+    /// reader counts (LF, CRLF as one, a lone CR, NEL, LS, PS), as the
+    /// other messages do: it said `line 2` for the `\x01` on line 4 of
+    /// `a: "x<LS>y<PS>z"` then `b: \x01`.
+    #[test]
+    fn a_refused_character_is_on_the_line_pyyaml_counts() {
+        for (text, line) in [
+            ("a: \"x\u{2028}  y\u{2029}  z\"\nb: \u{1}\n", 4),
+            ("a: x\r\nb: y\rc: \u{85}z\u{85}\u{1}\n", 5),
+            ("a: 1\r\n\r\n# \u{7f}\n", 3),
+        ] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("line {line}: special")),
+                "{text:?}: {e}"
+            );
         }
     }
 }
