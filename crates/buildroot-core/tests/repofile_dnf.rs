@@ -338,7 +338,11 @@ fn proxy_tls_options_are_read_as_dnf_reads_them() {
     .map(String::from);
     compare(&oracle, &repos, None);
     compare(&oracle, &repos, Some("[main]\nproxy_sslverify=0\n"));
-    compare(&oracle, &repos[3..], Some("[main]\nproxy_sslcacert=/main/ca.pem\n"));
+    compare(
+        &oracle,
+        &repos[3..],
+        Some("[main]\nproxy_sslcacert=/main/ca.pem\n"),
+    );
     compare(
         &oracle,
         &repos[..2],
