@@ -28,6 +28,7 @@ use super::options::ArchTarget;
 use super::rpmargs::RpmMacros;
 use super::rpmbuild::unpack;
 use super::section_probe;
+use super::shell_sources;
 use crate::dep::Dep;
 use crate::error::{Error, Result};
 use crate::spec;
@@ -190,7 +191,7 @@ fn one_srpm(
 /// `posix.access` of each patch for `%autosetup`, forge's `%forgemeta`
 /// `date -r` of its archive): those write only `%prep`'s script and a
 /// snapshot's release, which the query does not ask.
-fn may_read_sources(text: &str) -> bool {
+fn names_an_opener(text: &str) -> bool {
     const OPENERS: [&str; 5] = ["%include", "%{load", "%load", "%{exists", "%exists"];
     const LUA_OPENERS: [&str; 19] = [
         "rpm.load",
@@ -226,6 +227,12 @@ fn may_read_sources(text: &str) -> bool {
                 && t[4..].trim_start().starts_with(':');
             icon || (l.contains("%(") && NAMES_A_SOURCE.iter().any(|w| l.contains(w)))
         })
+}
+
+/// [`may_read_sources`]: its own openers, or a shell expansion reaching a
+/// source through macros ([`shell_sources`]).
+fn may_read_sources(text: &str) -> bool {
+    names_an_opener(text) || shell_sources::shell_may_read_source(text)
 }
 
 /// Whether `text` names `lua` as a word (no letter, digit or `_` either

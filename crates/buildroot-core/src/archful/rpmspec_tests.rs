@@ -780,3 +780,118 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
     }
 }
+
+/// The corpus effect of the macro-indirection rule: with
+/// `SPEC_CORPUS=DIR` (a directory of specs, e.g. a `fedora-rpm-specs`
+/// clone's `specs/`), prints each spec unpacked only because of it and the
+/// count; run with `--ignored --nocapture`.
+#[test]
+#[ignore]
+fn corpus_specs_unpacked_for_macro_indirection() {
+    let Some(dir) = std::env::var_os("SPEC_CORPUS") else {
+        return;
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "spec"))
+        .collect();
+    paths.sort();
+    let (mut all, mut before, mut added) = (0, 0, 0);
+    for p in &paths {
+        let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+        let old = names_an_opener(&text);
+        before += usize::from(old);
+        all += usize::from(may_read_sources(&text));
+        if !old && may_read_sources(&text) {
+            added += 1;
+            println!("added {}", p.display());
+        }
+    }
+    println!(
+        "specs {} unpacked before {before} now {all} added {added}",
+        paths.len()
+    );
+}
+
+/// A `%(...)` reaches a source through macros: one made of `%{SOURCE1}`,
+/// `%{PATCH2}` or `%{sources}` (however many deep, defined before or
+/// after, in a `%{expand:}` or `\`-continued body), its own text spread
+/// over lines, or a macro with options running the shell on a source
+/// given as its argument. Each rpm ([`rpms`]) answers from the source
+/// with it in `%{_sourcedir}` and otherwise without it, with no error; so
+/// such a spec gets its sources, as `rpmbuild --rebuild` gives them.
+#[test]
+fn a_shell_expansion_reaching_a_source_through_macros_gets_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        Source1: v.txt\nPatch2: p.txt\n";
+    let or_none = "2>/dev/null | head -1 | grep . || echo none";
+    let forms = [
+        ("global", format!("%global s %{{SOURCE1}}\nBuildRequires: g-%(cat %s {or_none})\n"), "g-src"),
+        (
+            "deep",
+            format!("%define t %{{?s}}\n%global s %{{PATCH2}}\nBuildRequires: t-%(cat %{{?t}} {or_none})\n"),
+            "t-patch",
+        ),
+        (
+            "expand",
+            format!("%global f %{{expand:%{{?nil}}\n%{{P:2}}}}\nBuildRequires: e-%(f=\"%f\"; cat $f {or_none})\n"),
+            "e-patch",
+        ),
+        (
+            "continued",
+            format!("%global g \\\n  %{{SOURCE1}}\nBuildRequires: c-%(f=\"%g\"; cat $f {or_none})\n"),
+            "c-src",
+        ),
+        // rpm's list of all sources, quoted for the shell (`'/…/v.txt'`);
+        // defined when used, as `%global` would expand it before rpm sets it.
+        (
+            "list",
+            format!("%define l %{{sources}}\nBuildRequires: l-%(cat %l {or_none})\n"),
+            "l-src",
+        ),
+        ("lines", format!("BuildRequires: m-%(cat \\\n  %{{SOURCE1}} {or_none})\n"), "m-src"),
+        (
+            "argument",
+            format!("%define catf() %(cat %1 {or_none})\nBuildRequires: a-%{{catf %{{SOURCE1}}}}\n"),
+            "a-src",
+        ),
+    ];
+    let files = [("v.txt", "src\n"), ("p.txt", "patch\n")];
+    for (name, body, want) in &forms {
+        let text = format!("Name: {name}\n{head}{body}%description\nd\n%files\n");
+        assert!(may_read_sources(&text), "{text}");
+        let without = want.replace("src", "none").replace("patch", "none");
+        for rpm in rpms() {
+            let with = read_by(&rpm, &text, &files, &["x86_64"]);
+            assert_eq!(
+                with.build_requires["x86_64"],
+                [*want],
+                "{}: {name}",
+                rpm.name
+            );
+            let alone = read_by(&rpm, &text, &[], &["x86_64"]);
+            assert_eq!(
+                alone.build_requires["x86_64"],
+                [without.as_str()],
+                "{}: {name}",
+                rpm.name
+            );
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let sources = files
+            .iter()
+            .map(|(n, d)| srpm::SourceFile {
+                name: (*n).into(),
+                data: d.as_bytes().to_vec(),
+            })
+            .collect();
+        let cached = cached_srpm(tmp.path(), name, &text, sources);
+        let by_rpm = &identify_rpmspec(&cached, &plain_targets(&["x86_64"])).unwrap()[0];
+        assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
+        assert_eq!(by_rpm.build_requires["x86_64"], [*want], "{name}");
+    }
+}

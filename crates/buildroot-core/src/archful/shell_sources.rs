@@ -1,0 +1,234 @@
+//! Whether a spec's shell expansions may read one of the SRPM's sources
+//! while rpm reads the spec: the `%(...)` rule of
+//! [`super::rpmspec`]'s unpack decision. rpm's `expandMacro` runs a
+//! `%(...)` through `doShellEscape` with its text expanded first, so a
+//! source reaches the command by name (`%{SOURCE1}`, `%{_sourcedir}`) or
+//! through a macro a `%global`/`%define` (rpm's `doDefine`) made of one,
+//! however many macros deep; and a macro whose body runs the shell may be
+//! called with a source as its argument (`%{catf %{SOURCE1}}`).
+//!
+//! rpm 4.18 reads a source there from `%(...)` only: `%{uncompress:}`
+//! writes the `rpmuncompress` command line without opening the file
+//! (rpm --eval checked: the same text with the file there and without),
+//! and `%include`, `%{load:}`, `%{exists:}` and Lua count whatever they
+//! name (`may_read_sources`).
+
+use std::collections::HashSet;
+
+/// Text naming a source itself: `%{SOURCE1}`, `%{PATCH2}`, rpm's
+/// `%{S:1}`/`%{P:2}` shorthands, `%{_sourcedir}` and rpm's lists of all
+/// of them (`%{sources}`, `%{patches}`, set by `parseSpec`); every one
+/// reads the file from `%{_sourcedir}` in rpmspec 4.18 (checked).
+const NAMES_A_SOURCE: [&str; 11] = [
+    "SOURCE",
+    "PATCH",
+    "sourcedir",
+    "%{S:",
+    "%S:",
+    "%{P:",
+    "%P:",
+    "%{sources}",
+    "%sources",
+    "%{patches}",
+    "%patches",
+];
+
+/// How many physical lines one logical line may take (an unbalanced `%{`
+/// in a description must not swallow the rest of the spec).
+const MAX_JOINED: usize = 200;
+
+/// Whether `text` has a shell expansion that may read a source: a
+/// `%(...)` whose text names one or a macro made of one, or a line that
+/// both calls a macro running the shell and names a source.
+pub(super) fn shell_may_read_source(text: &str) -> bool {
+    if !text.contains("%(") {
+        return false;
+    }
+    let lines = logical_lines(text);
+    let defs: Vec<(&str, &str)> = lines.iter().filter_map(|l| definition(l)).collect();
+    let sources = closure(&defs, |body| names_a_source(body));
+    let names_one = |t: &str| names_a_source(t) || references(t).any(|n| sources.contains(n));
+    if shell_texts(text).any(|t| names_one(t)) {
+        return true;
+    }
+    // Only a macro with options takes arguments (`%1`, `%*`); one without
+    // runs its `%(...)` on its own text, told above.
+    let takes: Vec<(&str, &str)> = defs
+        .iter()
+        .filter(|(_, body)| body.starts_with('('))
+        .copied()
+        .collect();
+    let shells = closure(&takes, |body| body.contains("%("));
+    lines
+        .iter()
+        .any(|l| references(l).any(|n| shells.contains(n)) && names_one(l))
+}
+
+fn names_a_source(text: &str) -> bool {
+    NAMES_A_SOURCE.iter().any(|w| text.contains(w))
+}
+
+/// The names of the macros `defs` defines whose bodies satisfy `base` or
+/// name such a macro, to a fixed point (macros are expanded when used, so
+/// the order of definitions does not matter).
+fn closure<'a>(defs: &[(&'a str, &str)], base: impl Fn(&str) -> bool) -> HashSet<&'a str> {
+    let mut found: HashSet<&str> = defs
+        .iter()
+        .filter(|(_, body)| base(body))
+        .map(|(n, _)| *n)
+        .collect();
+    loop {
+        let before = found.len();
+        for (name, body) in defs {
+            if !found.contains(name) && references(body).any(|n| found.contains(n)) {
+                found.insert(name);
+            }
+        }
+        if found.len() == before {
+            return found;
+        }
+    }
+}
+
+/// `%global NAME[(opts)] BODY` or `%define ...`: the name and the rest,
+/// `(opts)` and body.
+fn definition(line: &str) -> Option<(&str, &str)> {
+    let t = line.trim_start();
+    let rest = t
+        .strip_prefix("%global")
+        .or_else(|| t.strip_prefix("%define"))?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| (&rest[..end], &rest[end..]))
+}
+
+/// The names of the macros `text` refers to: `%name`, `%{name}`,
+/// `%{?name}`, `%{!?name:...}`, `%{name args}`; `%%` is a literal `%`
+/// (`%(date +%%s)` names no macro).
+fn references(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let at = i;
+            i += 1;
+            if b[at] != b'%' {
+                continue;
+            }
+            if b.get(i) == Some(&b'%') {
+                i += 1;
+                continue;
+            }
+            let mut start = i;
+            if b.get(start) == Some(&b'{') {
+                start += 1;
+                while matches!(b.get(start), Some(b'?' | b'!')) {
+                    start += 1;
+                }
+            }
+            let end = start
+                + b[start..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+            if end > start {
+                i = end;
+                return Some(&text[start..end]);
+            }
+        }
+        None
+    })
+}
+
+/// The text of each `%(...)` in `text`, to its matching parenthesis (or
+/// the end of the text), over as many lines as it takes.
+fn shell_texts(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("%(").map(move |(at, _)| {
+        let body = &text[at + 2..];
+        let mut depth = 1usize;
+        let end = body
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map_or(body.len(), |(i, _)| i);
+        &body[..end]
+    })
+}
+
+/// `text`'s lines joined as rpm joins a spec's: a line ending in `\`, or
+/// one leaving a `%{` or `%(` open, goes on into the next.
+fn logical_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let (mut depth, mut joined) = (0usize, 0usize);
+    for line in text.lines() {
+        let b = line.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            let opens = i > 0 && b[i - 1] == b'%' && (c == b'{' || c == b'(');
+            match c {
+                b'{' | b'(' if opens || depth > 0 => depth += 1,
+                b'}' | b')' if depth > 0 => depth -= 1,
+                _ => {}
+            }
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        joined += 1;
+        if (depth == 0 && !line.ends_with('\\')) || joined >= MAX_JOINED {
+            out.push(std::mem::take(&mut cur));
+            (depth, joined) = (0, 0);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_may_read_source as reads;
+
+    #[test]
+    fn a_source_reaches_the_shell_by_name_or_through_macros() {
+        for text in [
+            "Version: %(cat %{SOURCE9})",
+            "%global v %(cat %{_sourcedir}/VERSION)",
+            "%global s %{SOURCE1}\nVersion: %(cat %s)",
+            "%global s %{SOURCE1}\n%global t %{s}\nVersion: %(cat %{t})",
+            // Used before it is defined: rpm expands it when used.
+            "Version: %(cat %{?t})\n%define t %{S:1}",
+            "%global d %{_sourcedir}\nVersion: %(cat %{!?d:/x}%{?d}/V)",
+            "%global f %{expand:\n%{P:2}\n}\nRelease: %(wc -l < %f)",
+            "%global f \\\n  %{sources}\nRelease: %(cat %{f} | head -1)",
+            "Version: %(cat \\\n  %{SOURCE1})",
+            "%global catf() %(cat %1)\nVersion: %{catf %{SOURCE1}}",
+            "%global catf() %(cat %1)\n%global s %{PATCH3}\nVersion: %{catf %s}",
+        ] {
+            assert!(reads(&format!("Name: a\n{text}\n")), "{text}");
+        }
+        for text in [
+            "%global d %(date)",
+            "%global s %{SOURCE1}\nVersion: %(date)\n%prep\ncat %s",
+            "%global sx %{SOURCE1}\nVersion: %(cat %s)",
+            "%global s %{SOURCE1}\n%global d %(date +%%s)",
+            "Source1: v.txt\n%global v %(echo 1)\n%description\nuses :( a lot\n%{SOURCE1}",
+            "%global catf() %(cat %1)\nVersion: %{catf /etc/os-release}\n%prep\ncp %{SOURCE1} .",
+            // A `%global` runs its `%(...)` once, where it is defined.
+            "%global dir %(echo /usr)\n%install\ncp %{SOURCE1} %{dir}/x",
+        ] {
+            assert!(!reads(&format!("Name: a\n{text}\n")), "{text}");
+        }
+    }
+}
