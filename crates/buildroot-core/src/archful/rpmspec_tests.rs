@@ -783,8 +783,9 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
 
 /// The corpus effect of the macro-indirection rule: with
 /// `SPEC_CORPUS=DIR` (a directory of specs, e.g. a `fedora-rpm-specs`
-/// clone's `specs/`), prints each spec unpacked only because of it and the
-/// count; run with `--ignored --nocapture`.
+/// clone's `specs/`), prints each spec unpacked only because of it, the
+/// count, and the time the rule takes (all specs, and the slowest); run
+/// with `--ignored --nocapture`.
 #[test]
 #[ignore]
 fn corpus_specs_unpacked_for_macro_indirection() {
@@ -798,8 +799,16 @@ fn corpus_specs_unpacked_for_macro_indirection() {
         .collect();
     paths.sort();
     let (mut all, mut before, mut added) = (0, 0, 0);
+    let (mut spent, mut slowest) = (std::time::Duration::ZERO, (std::time::Duration::ZERO, None));
     for p in &paths {
         let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+        let start = std::time::Instant::now();
+        std::hint::black_box(shell_sources::shell_may_read_source(&text));
+        let took = start.elapsed();
+        spent += took;
+        if took > slowest.0 {
+            slowest = (took, Some(p));
+        }
         let old = names_an_opener(&text);
         before += usize::from(old);
         all += usize::from(may_read_sources(&text));
@@ -812,6 +821,7 @@ fn corpus_specs_unpacked_for_macro_indirection() {
         "specs {} unpacked before {before} now {all} added {added}",
         paths.len()
     );
+    println!("shell rule: {spent:?} in all, slowest {slowest:?}");
 }
 
 /// A `%(...)` reaches a source through macros: one made of `%{SOURCE1}`,
@@ -893,5 +903,53 @@ fn a_shell_expansion_reaching_a_source_through_macros_gets_the_sources() {
         let by_rpm = &identify_rpmspec(&cached, &plain_targets(&["x86_64"])).unwrap()[0];
         assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
         assert_eq!(by_rpm.build_requires["x86_64"], [*want], "{name}");
+    }
+}
+
+/// A macro whose `%(...)` only prints its argument, a source's name, and
+/// filters the text (kubernetes' `%{remove_environ_prefix %{SOURCE106}}`,
+/// `echo -n %1|sed ...`) reads no source: each rpm answers the same with
+/// the sources and without them, so such a spec is given rpm alone. So is a
+/// macro made of a source printed by `basename`.
+#[test]
+fn a_shell_expansion_printing_a_source_name_leaves_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        Source1: environ-api\nPatch2: p.txt\n";
+    let forms = [
+        (
+            "strip",
+            "%define rp() %(echo -n %1|sed 's/.*environ-//g')\nBuildRequires: k-%{rp %{SOURCE1}}\n",
+            "k-api",
+        ),
+        (
+            "printf",
+            "%define up() %(printf '%%s' \"%1\" | sed 's,.*/,,' | tr a-z A-Z)\nBuildRequires: %{up %{P:2}}\n",
+            "P.TXT",
+        ),
+        (
+            "base",
+            "%global s %{SOURCE1}\nBuildRequires: b-%(basename %s)\n",
+            "b-environ-api",
+        ),
+    ];
+    let files = [("environ-api", "src\n"), ("p.txt", "patch\n")];
+    for (name, body, want) in &forms {
+        let text = format!("Name: {name}\n{head}{body}%description\nd\n%files\n");
+        assert!(!may_read_sources(&text), "{text}");
+        for rpm in rpms() {
+            for given in [&files[..], &[]] {
+                let got = read_by(&rpm, &text, given, &["x86_64"]);
+                assert_eq!(
+                    got.build_requires["x86_64"],
+                    [*want],
+                    "{}: {name} with {} files",
+                    rpm.name,
+                    given.len()
+                );
+            }
+        }
     }
 }

@@ -48,7 +48,13 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     let defs: Vec<(&str, &str)> = lines.iter().filter_map(|l| definition(l)).collect();
     let sources = closure(&defs, |body| names_a_source(body));
     let names_one = |t: &str| names_a_source(t) || references(t).any(|n| sources.contains(n));
-    if shell_texts(text).any(|t| names_one(t)) {
+    let syntax = closure(&defs, |body| {
+        // A body's own lines (`\`-continued) are shell syntax too; the
+        // logical line's last newline is not part of it.
+        SHELL_SYNTAX.iter().any(|m| body.trim_end().contains(m))
+    });
+    let reads = |t: &str| !prints_only(t, &syntax);
+    if shell_texts(text).any(|t| names_one(t) && reads(t)) {
         return true;
     }
     // Only a macro with options takes arguments (`%1`, `%*`); one without
@@ -58,10 +64,48 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
         .filter(|(_, body)| body.starts_with('('))
         .copied()
         .collect();
-    let shells = closure(&takes, |body| body.contains("%("));
+    let shells = closure(&takes, |body| shell_texts(body).any(reads));
     lines
         .iter()
         .any(|l| references(l).any(|n| shells.contains(n)) && names_one(l))
+}
+
+/// Commands that print their arguments, a source's path among them,
+/// without opening them.
+const PRINTERS: [&str; 4] = ["echo", "printf", "basename", "dirname"];
+
+/// Filters of the printed text that open no file they are not named
+/// (and here nothing names one: no macro, no `$`, no `&` for GNU sed's
+/// `s///e`).
+const FILTERS: [&str; 8] = ["sed", "tr", "cut", "head", "tail", "rev", "sort", "uniq"];
+
+/// Shell syntax that may run or read more than one pipeline does: lists,
+/// redirections from a file, command substitutions (the shell's and
+/// rpm's), a macro's text spread over lines.
+const SHELL_SYNTAX: [&str; 7] = [";", "&", "<", "`", "$(", "%(", "\n"];
+
+/// Whether the shell text `shell` only prints a name and filters it: one
+/// pipeline whose first command is a [`PRINTERS`] one and the others
+/// [`FILTERS`] with no macro or `$` in them, naming no macro of
+/// `syntax` (those the spec defines with [`SHELL_SYNTAX`] in them, however
+/// deep), so what rpm expands stays the printer's arguments. kubernetes'
+/// `%(echo -n %1|sed 's/.*environ-//g')`, called on each of its
+/// `%{SOURCE106}`.. `%{SOURCE112}`, is one: rpmspec 4.18 answers the same
+/// with the sources and without them.
+fn prints_only(shell: &str, syntax: &HashSet<&str>) -> bool {
+    if SHELL_SYNTAX.iter().any(|m| shell.contains(m)) {
+        return false;
+    }
+    let first_word = |stage: &str| stage.split_whitespace().next().unwrap_or("").to_owned();
+    let mut stages = shell.split('|');
+    let printer = stages.next().unwrap_or("");
+    PRINTERS.contains(&first_word(printer).as_str())
+        && references(printer).all(|n| !syntax.contains(n))
+        && stages.all(|s| {
+            FILTERS.contains(&first_word(s).as_str())
+                && references(s).next().is_none()
+                && !s.contains('$')
+        })
 }
 
 fn names_a_source(text: &str) -> bool {
@@ -215,6 +259,16 @@ mod tests {
             "Version: %(cat \\\n  %{SOURCE1})",
             "%global catf() %(cat %1)\nVersion: %{catf %{SOURCE1}}",
             "%global catf() %(cat %1)\n%global s %{PATCH3}\nVersion: %{catf %s}",
+            // A name printed, then read after all.
+            "%define rp() %(echo %1 | xargs cat)\nVersion: %{rp %{SOURCE1}}",
+            "%define rp() %(echo $(cat %1))\nVersion: %{rp %{SOURCE1}}",
+            "%define rp() %(echo %1 | sed -f %1)\nVersion: %{rp %{SOURCE1}}",
+            "%define rp() %(echo %1 || cat %1)\nVersion: %{rp %{SOURCE1}}",
+            "%define rp() %(echo %1 | sed 's/^/cat /;e')\nVersion: %{rp %{SOURCE1}}",
+            "%global s %{SOURCE1}\nVersion: %(basename %s; cat %s)",
+            "%global s %{SOURCE1}\nVersion: %(echo %s | %{__cat})",
+            "%global s %{SOURCE1} `cat %{SOURCE1}`\nVersion: %(echo %s)",
+            "%global t %{SOURCE1};cat %{SOURCE1}\n%global s %t\nVersion: %(echo %s)",
         ] {
             assert!(reads(&format!("Name: a\n{text}\n")), "{text}");
         }
@@ -227,6 +281,10 @@ mod tests {
             "%global catf() %(cat %1)\nVersion: %{catf /etc/os-release}\n%prep\ncp %{SOURCE1} .",
             // A `%global` runs its `%(...)` once, where it is defined.
             "%global dir %(echo /usr)\n%install\ncp %{SOURCE1} %{dir}/x",
+            // Only the name printed and filtered, not the file read.
+            "%define rp() %(echo -n %1|sed 's/.*environ-//g')\n%{rp %{SOURCE106}}",
+            "%global s %{SOURCE1}\nVersion: %(basename %s | tr - _)",
+            "%global n() %(printf '%%s' \"%1\" | cut -c1-4)\n%global s %{S:1}\n%{n %s}",
         ] {
             assert!(!reads(&format!("Name: a\n{text}\n")), "{text}");
         }
