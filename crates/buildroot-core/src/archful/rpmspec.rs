@@ -217,15 +217,13 @@ fn names_an_opener(text: &str) -> bool {
         "package.path",
         "package.cpath",
     ];
-    const NAMES_A_SOURCE: [&str; 4] = ["SOURCE", "sourcedir", "%{S:", "%S:"];
     let runs_lua = text.contains("lua:") || text.contains("%lua") || names_lua(text);
     OPENERS.iter().any(|w| text.contains(w))
         || (runs_lua && LUA_OPENERS.iter().any(|w| text.contains(w)))
         || text.lines().any(|l| {
             let t = l.trim_start();
-            let icon = t.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("icon"))
-                && t[4..].trim_start().starts_with(':');
-            icon || (l.contains("%(") && NAMES_A_SOURCE.iter().any(|w| l.contains(w)))
+            t.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("icon"))
+                && t[4..].trim_start().starts_with(':')
         })
 }
 

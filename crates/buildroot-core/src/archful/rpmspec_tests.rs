@@ -781,16 +781,27 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
     }
 }
 
-/// The corpus effect of the macro-indirection rule: with
+/// The corpus effect of the `%(...)` rule ([`shell_sources`]): with
 /// `SPEC_CORPUS=DIR` (a directory of specs, e.g. a `fedora-rpm-specs`
-/// clone's `specs/`), prints each spec unpacked only because of it, the
-/// count, and the time the rule takes (all specs, and the slowest); run
-/// with `--ignored --nocapture`.
+/// clone's `specs/`), prints each spec it unpacks that the rule before it
+/// did not (`added`) and each the rule before unpacked that it does not
+/// (`dropped`), the counts, and the time it takes (all specs, and the
+/// slowest); run with `--ignored --nocapture`. The rule before: a `%(` on
+/// a line with `SOURCE`, `sourcedir`, `%{S:` or `%S:` in it.
 #[test]
 #[ignore]
-fn corpus_specs_unpacked_for_macro_indirection() {
+fn corpus_specs_unpacked_for_shell_expansions() {
     let Some(dir) = std::env::var_os("SPEC_CORPUS") else {
         return;
+    };
+    let rule_before = |text: &str| {
+        names_an_opener(text)
+            || text.lines().any(|l| {
+                l.contains("%(")
+                    && ["SOURCE", "sourcedir", "%{S:", "%S:"]
+                        .iter()
+                        .any(|w| l.contains(w))
+            })
     };
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -798,7 +809,7 @@ fn corpus_specs_unpacked_for_macro_indirection() {
         .filter(|p| p.extension().is_some_and(|e| e == "spec"))
         .collect();
     paths.sort();
-    let (mut all, mut before, mut added) = (0, 0, 0);
+    let (mut before, mut now, mut added, mut dropped) = (0, 0, 0, 0);
     let (mut spent, mut slowest) = (std::time::Duration::ZERO, (std::time::Duration::ZERO, None));
     for p in &paths {
         let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
@@ -809,16 +820,20 @@ fn corpus_specs_unpacked_for_macro_indirection() {
         if took > slowest.0 {
             slowest = (took, Some(p));
         }
-        let old = names_an_opener(&text);
+        let (old, new) = (rule_before(&text), may_read_sources(&text));
         before += usize::from(old);
-        all += usize::from(may_read_sources(&text));
-        if !old && may_read_sources(&text) {
+        now += usize::from(new);
+        if new && !old {
             added += 1;
             println!("added {}", p.display());
         }
+        if old && !new {
+            dropped += 1;
+            println!("dropped {}", p.display());
+        }
     }
     println!(
-        "specs {} unpacked before {before} now {all} added {added}",
+        "specs {} unpacked before {before} now {now} added {added} dropped {dropped}",
         paths.len()
     );
     println!("shell rule: {spent:?} in all, slowest {slowest:?}");
@@ -933,6 +948,20 @@ fn a_shell_expansion_printing_a_source_name_leaves_the_sources() {
             "base",
             "%global s %{SOURCE1}\nBuildRequires: b-%(basename %s)\n",
             "b-environ-api",
+        ),
+        // The source named on the line itself (x11-ssh-askpass installs
+        // `%{SOURCE1}` as `%(basename %{SOURCE1})`).
+        (
+            "line",
+            "BuildRequires: b%{?SOURCE1:1}-%(basename %{SOURCE1} | rev)\n",
+            "b1-ipa-norivne",
+        ),
+        // Words ending in SOURCE name no source (llvm's and compiler-rt's
+        // `%(echo %{optflags} -D_DEFAULT_SOURCE)`).
+        (
+            "flags",
+            "%global f %(echo -D_DEFAULT_SOURCE | cut -c3-)\nBuildRequires: x%f\n",
+            "x_DEFAULT_SOURCE",
         ),
     ];
     let files = [("environ-api", "src\n"), ("p.txt", "patch\n")];

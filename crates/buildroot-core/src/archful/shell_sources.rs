@@ -15,23 +15,22 @@
 
 use std::collections::HashSet;
 
-/// Text naming a source itself: `%{SOURCE1}`, `%{PATCH2}`, rpm's
-/// `%{S:1}`/`%{P:2}` shorthands, `%{_sourcedir}` and rpm's lists of all
-/// of them (`%{sources}`, `%{patches}`, set by `parseSpec`); every one
-/// reads the file from `%{_sourcedir}` in rpmspec 4.18 (checked).
-const NAMES_A_SOURCE: [&str; 11] = [
-    "SOURCE",
-    "PATCH",
-    "sourcedir",
-    "%{S:",
-    "%S:",
-    "%{P:",
-    "%P:",
-    "%{sources}",
-    "%sources",
-    "%{patches}",
-    "%patches",
-];
+/// Whether `name` is a macro rpm sets to a source's path (or a list of
+/// them): `%{SOURCE1}`, `%{PATCH2}`, the `%{S:1}`/`%{P:2}` shorthands,
+/// `%{_sourcedir}`, and the lists `%{sources}`/`%{patches}` `parseSpec`
+/// sets; every one reads the file from `%{_sourcedir}` in rpmspec 4.18
+/// (checked). By macro name, not by substring: llvm's and compiler-rt's
+/// `%(echo %{optflags} -D_DEFAULT_SOURCE)` and a `${SOURCE_DATE_EPOCH}`
+/// name no source (`%{SOURCEURL0}`, the URL, is none either).
+fn is_source_name(name: &str) -> bool {
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|n| n.bytes().all(|c| c.is_ascii_digit()))
+    };
+    matches!(name, "S" | "P" | "sources" | "patches" | "_sourcedir")
+        || numbered("SOURCE")
+        || numbered("PATCH")
+}
 
 /// How many physical lines one logical line may take (an unbalanced `%{`
 /// in a description must not swallow the rest of the spec).
@@ -108,8 +107,10 @@ fn prints_only(shell: &str, syntax: &HashSet<&str>) -> bool {
         })
 }
 
+/// Whether `text` names a source: by a macro rpm sets ([`is_source_name`])
+/// or as rpm's default `%{_sourcedir}` written out (`%{_topdir}/SOURCES`).
 fn names_a_source(text: &str) -> bool {
-    NAMES_A_SOURCE.iter().any(|w| text.contains(w))
+    text.contains("SOURCES") || references(text).any(is_source_name)
 }
 
 /// The names of the macros `defs` defines whose bodies satisfy `base` or
@@ -190,15 +191,20 @@ fn references(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The text of each `%(...)` in `text`, to its matching parenthesis (or
-/// the end of the text), over as many lines as it takes.
+/// the end of the text), over as many lines as it takes. As rpm's
+/// `matchchar` finds the end: parentheses nest, a `\` hides the next
+/// character (`%(echo \) ; cat %{SOURCE1})` runs `cat`), quotes do not
+/// (rpmspec 4.18 checked both).
 fn shell_texts(text: &str) -> impl Iterator<Item = &str> {
     text.match_indices("%(").map(move |(at, _)| {
         let body = &text[at + 2..];
-        let mut depth = 1usize;
+        let (mut depth, mut escaped) = (1usize, false);
         let end = body
             .char_indices()
             .find(|&(_, c)| {
                 match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
                     '(' => depth += 1,
                     ')' => depth -= 1,
                     _ => {}
@@ -269,6 +275,11 @@ mod tests {
             "%global s %{SOURCE1}\nVersion: %(echo %s | %{__cat})",
             "%global s %{SOURCE1} `cat %{SOURCE1}`\nVersion: %(echo %s)",
             "%global t %{SOURCE1};cat %{SOURCE1}\n%global s %t\nVersion: %(echo %s)",
+            // rpm's default `%{_sourcedir}` written out; a `\)` rpm does
+            // not take for the end.
+            "Version: %(cat %{_topdir}/SOURCES/VERSION)",
+            "Version: %(echo \\) ; cat %{SOURCE1})",
+            "Release: %(date +%F -r %{SOURCE0})",
         ] {
             assert!(reads(&format!("Name: a\n{text}\n")), "{text}");
         }
@@ -285,6 +296,11 @@ mod tests {
             "%define rp() %(echo -n %1|sed 's/.*environ-//g')\n%{rp %{SOURCE106}}",
             "%global s %{SOURCE1}\nVersion: %(basename %s | tr - _)",
             "%global n() %(printf '%%s' \"%1\" | cut -c1-4)\n%global s %{S:1}\n%{n %s}",
+            "install -m644 %{SOURCE1} %{buildroot}%{_sysconfdir}/%(basename %{SOURCE1})",
+            // No source named: words that only end in SOURCE.
+            "%global optflags %(echo %{optflags} -D_DEFAULT_SOURCE)",
+            "%global build_cflags %(echo %{build_cflags} | sed 's/-Wp,-D_GNU_SOURCE //')",
+            "Release: %(date -d @${SOURCE_DATE_EPOCH:-0} +%%Y)\nSource1: a",
         ] {
             assert!(!reads(&format!("Name: a\n{text}\n")), "{text}");
         }
