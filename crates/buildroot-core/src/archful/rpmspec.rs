@@ -163,18 +163,19 @@ fn one_srpm(
     Ok(res)
 }
 
-/// Whether rpm's reading of `text` may open one of the SRPM's other files:
-/// its text names a way to (`%include`, a macro file `%{load:}`ed, an
+/// Whether rpm's reading of `text` may open one of the SRPM's other files
+/// by a way other than the shell ([`may_read_sources`] adds that): its
+/// text names one (`%include`, a macro file `%{load:}`ed, an
 /// `%{exists:}` test, an `Icon:` tag, Lua's `io`, `dofile`, `loadfile`,
 /// `rpm.open`/`rpm.load`, `posix.stat` and `posix.access`, a program Lua
 /// runs (`io.popen`, `os.execute`, `rpm.execute`, `rpm.spawn`,
 /// `posix.fork`), a listing of `%{_sourcedir}` (`posix.dir`,
 /// `posix.files`, `rpm.glob`) or a `require` from it (`package.path`,
 /// `package.cpath`), where the text runs Lua while it is read: rpmspec
-/// 4.18 and 6.1 answer each from the sources), or a shell expansion on a
-/// line naming a source (`%(cat %{SOURCE1})`). Only `%include` was looked for: a spec that
-/// `%{load:}`ed a source or read one with Lua failed in rpm (no such file)
-/// and fell back to the grep, where the evaluator read it.
+/// 4.18 and 6.1 answer each from the sources). Only `%include` was looked
+/// for once: a spec that `%{load:}`ed a source or read one with Lua failed
+/// in rpm (no such file) and fell back to the grep, where the evaluator
+/// read it.
 ///
 /// rpm runs a spec's Lua while reading it only in `%{lua:}` (rpm's
 /// `doLua`); a `-p <lua>` scriptlet's body is compiled, not run, until the
@@ -227,8 +228,11 @@ fn names_an_opener(text: &str) -> bool {
         })
 }
 
-/// [`may_read_sources`]: its own openers, or a shell expansion reaching a
-/// source through macros ([`shell_sources`]).
+/// Whether rpm's reading of `text` may open one of the SRPM's other files,
+/// so that rpm is given the SRPM unpacked: a way of its own to open one
+/// ([`names_an_opener`]), or a `%(...)` that may read a source, named in
+/// it or reached through macros, and not only printed
+/// ([`shell_sources`]).
 fn may_read_sources(text: &str) -> bool {
     names_an_opener(text) || shell_sources::shell_may_read_source(text)
 }

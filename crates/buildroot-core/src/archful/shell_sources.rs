@@ -5,15 +5,23 @@
 //! source reaches the command by name (`%{SOURCE1}`, `%{_sourcedir}`) or
 //! through a macro a `%global`/`%define` (rpm's `doDefine`) made of one,
 //! however many macros deep; and a macro whose body runs the shell may be
-//! called with a source as its argument (`%{catf %{SOURCE1}}`).
+//! called with a source as its argument (`%{catf %{SOURCE1}}`). A `%(...)`
+//! that only prints a source's name and filters the text
+//! (`%(basename %{SOURCE1})`, `%(echo -n %1|sed ...)`) reads nothing and
+//! does not count ([`prints_only`]).
+//!
+//! The rule errs towards an unpack: a `%global` expands its `%(...)` once,
+//! where it is defined, so a macro of a source defined only after it (or a
+//! `%{SOURCE1}` before its `Source1:` tag) reads nothing in rpm, but is
+//! counted; a `%define` expands when used and is counted rightly.
 //!
 //! rpm 4.18 reads a source there from `%(...)` only: `%{uncompress:}`
 //! writes the `rpmuncompress` command line without opening the file
-//! (rpm --eval checked: the same text with the file there and without),
-//! and `%include`, `%{load:}`, `%{exists:}` and Lua count whatever they
-//! name (`may_read_sources`).
+//! (rpm 4.18 `--eval` checked: the same text for a plain file, a gzip
+//! file and a missing one), and `%include`, `%{load:}`, `%{exists:}` and
+//! Lua are counted by `names_an_opener` whatever they name.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Whether `name` is a macro rpm sets to a source's path (or a list of
 /// them): `%{SOURCE1}`, `%{PATCH2}`, the `%{S:1}`/`%{P:2}` shorthands,
@@ -53,7 +61,10 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
         SHELL_SYNTAX.iter().any(|m| body.trim_end().contains(m))
     });
     let reads = |t: &str| !prints_only(t, &syntax);
-    if shell_texts(text).any(|t| names_one(t) && reads(t)) {
+    if shell_texts(text)
+        .into_iter()
+        .any(|t| names_one(t) && reads(t))
+    {
         return true;
     }
     // Only a macro with options takes arguments (`%1`, `%*`); one without
@@ -63,7 +74,7 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
         .filter(|(_, body)| body.starts_with('('))
         .copied()
         .collect();
-    let shells = closure(&takes, |body| shell_texts(body).any(reads));
+    let shells = closure(&takes, |body| shell_texts(body).into_iter().any(reads));
     lines
         .iter()
         .any(|l| references(l).any(|n| shells.contains(n)) && names_one(l))
@@ -114,25 +125,31 @@ fn names_a_source(text: &str) -> bool {
 }
 
 /// The names of the macros `defs` defines whose bodies satisfy `base` or
-/// name such a macro, to a fixed point (macros are expanded when used, so
-/// the order of definitions does not matter).
+/// name such a macro, however deep (macros are expanded when used, so the
+/// order of definitions does not matter). Each definition's references
+/// are read once and followed back from the ones found, so a long chain
+/// costs one pass, not one per link.
 fn closure<'a>(defs: &[(&'a str, &str)], base: impl Fn(&str) -> bool) -> HashSet<&'a str> {
-    let mut found: HashSet<&str> = defs
+    let mut named_by: HashMap<&str, Vec<&'a str>> = HashMap::new();
+    for (name, body) in defs {
+        for r in references(body) {
+            named_by.entry(r).or_default().push(name);
+        }
+    }
+    let mut found: HashSet<&'a str> = defs
         .iter()
         .filter(|(_, body)| base(body))
         .map(|(n, _)| *n)
         .collect();
-    loop {
-        let before = found.len();
-        for (name, body) in defs {
-            if !found.contains(name) && references(body).any(|n| found.contains(n)) {
-                found.insert(name);
+    let mut todo: Vec<&str> = found.iter().copied().collect();
+    while let Some(name) = todo.pop() {
+        for user in named_by.get(name).into_iter().flatten() {
+            if found.insert(user) {
+                todo.push(user);
             }
         }
-        if found.len() == before {
-            return found;
-        }
     }
+    found
 }
 
 /// `%global NAME[(opts)] BODY` or `%define ...`: the name and the rest,
@@ -190,30 +207,37 @@ fn references(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The text of each `%(...)` in `text`, to its matching parenthesis (or
-/// the end of the text), over as many lines as it takes. As rpm's
-/// `matchchar` finds the end: parentheses nest, a `\` hides the next
-/// character (`%(echo \) ; cat %{SOURCE1})` runs `cat`), quotes do not
-/// (rpmspec 4.18 checked both).
-fn shell_texts(text: &str) -> impl Iterator<Item = &str> {
-    text.match_indices("%(").map(move |(at, _)| {
-        let body = &text[at + 2..];
-        let (mut depth, mut escaped) = (1usize, false);
-        let end = body
-            .char_indices()
-            .find(|&(_, c)| {
-                match c {
-                    _ if escaped => escaped = false,
-                    '\\' => escaped = true,
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
+/// The text of each outermost `%(...)` in `text`, to its matching
+/// parenthesis (or the end of the text), over as many lines as it takes,
+/// in one pass. As rpm's `matchchar` finds the end: parentheses nest, a
+/// `\` hides the next character (`%(echo \) ; cat %{SOURCE1})` runs
+/// `cat`), quotes do not (rpmspec 4.18 checked both). A `%(` inside one
+/// is left in its text: whatever it names, the outer text names too, and
+/// the outer is no mere printing ([`prints_only`] refuses a `%(`), so
+/// looking at it alone tells the same and keeps a spec of many nested or
+/// unclosed `%(` linear.
+fn shell_texts(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let (mut out, mut start, mut depth, mut i) = (Vec::new(), 0, 0usize, 0);
+    while i < b.len() {
+        match b[i] {
+            b'\\' if depth > 0 => i += 1,
+            b'(' if depth > 0 => depth += 1,
+            b'(' if i > 0 && b[i - 1] == b'%' => (start, depth) = (i + 1, 1),
+            b')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push(&text[start..i]);
                 }
-                depth == 0
-            })
-            .map_or(body.len(), |(i, _)| i);
-        &body[..end]
-    })
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if depth > 0 {
+        out.push(&text[start..]);
+    }
+    out
 }
 
 /// `text`'s lines joined as rpm joins a spec's: a line ending in `\`, or
@@ -250,6 +274,35 @@ fn logical_lines(text: &str) -> Vec<String> {
 mod tests {
     use super::shell_may_read_source as reads;
 
+    /// A chain of macros each naming the next, defined first to last and
+    /// the source at its end: told, in one pass over the names.
+    #[test]
+    fn a_long_chain_of_macros_is_followed() {
+        let n = 4000;
+        let mut text = String::from("Version: %(cat %m0)\n");
+        for i in 0..n {
+            text.push_str(&format!("%global m{i} %{{m{}}}\n", i + 1));
+        }
+        text.push_str(&format!("%global m{n} %{{SOURCE1}}\n"));
+        let start = std::time::Instant::now();
+        assert!(reads(&text));
+        eprintln!("{n} macros: {:?}", start.elapsed());
+        assert!(!reads(&text.replace("SOURCE1", "nil")));
+    }
+
+    /// Many `%(` left open (or nested) are read in one pass: only the
+    /// outermost text of each is looked at, which names whatever the
+    /// inner ones name.
+    #[test]
+    fn many_open_shell_expansions_take_one_pass() {
+        let n = 20_000;
+        let text = format!("Version: {}%{{SOURCE1}}\n", "%(".repeat(n));
+        let start = std::time::Instant::now();
+        assert!(reads(&text));
+        assert!(!reads(&text.replace("SOURCE1", "nil")));
+        eprintln!("{n} open: {:?}", start.elapsed());
+    }
+
     #[test]
     fn a_source_reaches_the_shell_by_name_or_through_macros() {
         for text in [
@@ -257,7 +310,11 @@ mod tests {
             "%global v %(cat %{_sourcedir}/VERSION)",
             "%global s %{SOURCE1}\nVersion: %(cat %s)",
             "%global s %{SOURCE1}\n%global t %{s}\nVersion: %(cat %{t})",
-            // Used before it is defined: rpm expands it when used.
+            // Named before it is defined, expanded after: a `%define`
+            // expands when used (rpmspec 4.18 checked).
+            "%define v %(cat %{?t})\n%define t %{S:1}\nVersion: %v",
+            // Used before it is defined, so rpm reads nothing; counted
+            // all the same (the rule does not follow the order).
             "Version: %(cat %{?t})\n%define t %{S:1}",
             "%global d %{_sourcedir}\nVersion: %(cat %{!?d:/x}%{?d}/V)",
             "%global f %{expand:\n%{P:2}\n}\nRelease: %(wc -l < %f)",
