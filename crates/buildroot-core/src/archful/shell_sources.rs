@@ -53,7 +53,7 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     }
     let lines = logical_lines(text);
     let defs: Vec<(&str, &str)> = lines.iter().filter_map(|l| definition(l)).collect();
-    let sources = closure(&defs, |body| names_a_source(body));
+    let sources = closure(&defs, names_a_source);
     let names_one = |t: &str| names_a_source(t) || references(t).any(|n| sources.contains(n));
     let syntax = closure(&defs, |body| {
         // A body's own lines (`\`-continued) are shell syntax too; the
