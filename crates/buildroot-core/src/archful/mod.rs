@@ -21,6 +21,7 @@ mod rpmargs;
 mod rpmbuild;
 mod rpmspec;
 mod section_probe;
+mod shell_sources;
 mod spec_cache;
 mod spec_source;
 

@@ -28,6 +28,7 @@ use super::options::ArchTarget;
 use super::rpmargs::RpmMacros;
 use super::rpmbuild::unpack;
 use super::section_probe;
+use super::shell_sources;
 use crate::dep::Dep;
 use crate::error::{Error, Result};
 use crate::spec;
@@ -162,18 +163,19 @@ fn one_srpm(
     Ok(res)
 }
 
-/// Whether rpm's reading of `text` may open one of the SRPM's other files:
-/// its text names a way to (`%include`, a macro file `%{load:}`ed, an
+/// Whether rpm's reading of `text` may open one of the SRPM's other files
+/// by a way other than the shell ([`may_read_sources`] adds that): its
+/// text names one (`%include`, a macro file `%{load:}`ed, an
 /// `%{exists:}` test, an `Icon:` tag, Lua's `io`, `dofile`, `loadfile`,
 /// `rpm.open`/`rpm.load`, `posix.stat` and `posix.access`, a program Lua
 /// runs (`io.popen`, `os.execute`, `rpm.execute`, `rpm.spawn`,
 /// `posix.fork`), a listing of `%{_sourcedir}` (`posix.dir`,
 /// `posix.files`, `rpm.glob`) or a `require` from it (`package.path`,
 /// `package.cpath`), where the text runs Lua while it is read: rpmspec
-/// 4.18 and 6.1 answer each from the sources), or a shell expansion on a
-/// line naming a source (`%(cat %{SOURCE1})`). Only `%include` was looked for: a spec that
-/// `%{load:}`ed a source or read one with Lua failed in rpm (no such file)
-/// and fell back to the grep, where the evaluator read it.
+/// 4.18 and 6.1 answer each from the sources). Only `%include` was looked
+/// for once: a spec that `%{load:}`ed a source or read one with Lua failed
+/// in rpm (no such file) and fell back to the grep, where the evaluator
+/// read it.
 ///
 /// rpm runs a spec's Lua while reading it only in `%{lua:}` (rpm's
 /// `doLua`); a `-p <lua>` scriptlet's body is compiled, not run, until the
@@ -190,7 +192,7 @@ fn one_srpm(
 /// `posix.access` of each patch for `%autosetup`, forge's `%forgemeta`
 /// `date -r` of its archive): those write only `%prep`'s script and a
 /// snapshot's release, which the query does not ask.
-fn may_read_sources(text: &str) -> bool {
+fn names_an_opener(text: &str) -> bool {
     const OPENERS: [&str; 5] = ["%include", "%{load", "%load", "%{exists", "%exists"];
     const LUA_OPENERS: [&str; 19] = [
         "rpm.load",
@@ -216,16 +218,23 @@ fn may_read_sources(text: &str) -> bool {
         "package.path",
         "package.cpath",
     ];
-    const NAMES_A_SOURCE: [&str; 4] = ["SOURCE", "sourcedir", "%{S:", "%S:"];
     let runs_lua = text.contains("lua:") || text.contains("%lua") || names_lua(text);
     OPENERS.iter().any(|w| text.contains(w))
         || (runs_lua && LUA_OPENERS.iter().any(|w| text.contains(w)))
         || text.lines().any(|l| {
             let t = l.trim_start();
-            let icon = t.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("icon"))
-                && t[4..].trim_start().starts_with(':');
-            icon || (l.contains("%(") && NAMES_A_SOURCE.iter().any(|w| l.contains(w)))
+            t.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("icon"))
+                && t[4..].trim_start().starts_with(':')
         })
+}
+
+/// Whether rpm's reading of `text` may open one of the SRPM's other files,
+/// so that rpm is given the SRPM unpacked: a way of its own to open one
+/// ([`names_an_opener`]), or a `%(...)` that may read a source, named in
+/// it or reached through macros, and not only printed
+/// ([`shell_sources`]).
+fn may_read_sources(text: &str) -> bool {
+    names_an_opener(text) || shell_sources::shell_may_read_source(text)
 }
 
 /// Whether `text` names `lua` as a word (no letter, digit or `_` either

@@ -780,3 +780,205 @@ fn specs_that_may_read_a_source_are_told_by_their_text() {
         assert!(!may_read_sources(&format!("Name: a\n{text}\n")), "{text}");
     }
 }
+
+/// The corpus effect of the `%(...)` rule ([`shell_sources`]): with
+/// `SPEC_CORPUS=DIR` (a directory of specs, e.g. a `fedora-rpm-specs`
+/// clone's `specs/`), prints each spec it unpacks that the rule before it
+/// did not (`added`) and each the rule before unpacked that it does not
+/// (`dropped`), the counts, and the time it takes (all specs, and the
+/// slowest); run with `--ignored --nocapture`. The rule before: a `%(` on
+/// a line with `SOURCE`, `sourcedir`, `%{S:` or `%S:` in it.
+#[test]
+#[ignore]
+fn corpus_specs_unpacked_for_shell_expansions() {
+    let Some(dir) = std::env::var_os("SPEC_CORPUS") else {
+        return;
+    };
+    let rule_before = |text: &str| {
+        names_an_opener(text)
+            || text.lines().any(|l| {
+                l.contains("%(")
+                    && ["SOURCE", "sourcedir", "%{S:", "%S:"]
+                        .iter()
+                        .any(|w| l.contains(w))
+            })
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "spec"))
+        .collect();
+    paths.sort();
+    let (mut before, mut now, mut added, mut dropped) = (0, 0, 0, 0);
+    let (mut spent, mut slowest) = (std::time::Duration::ZERO, (std::time::Duration::ZERO, None));
+    for p in &paths {
+        let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+        let start = std::time::Instant::now();
+        std::hint::black_box(shell_sources::shell_may_read_source(&text));
+        let took = start.elapsed();
+        spent += took;
+        if took > slowest.0 {
+            slowest = (took, Some(p));
+        }
+        let (old, new) = (rule_before(&text), may_read_sources(&text));
+        before += usize::from(old);
+        now += usize::from(new);
+        if new && !old {
+            added += 1;
+            println!("added {}", p.display());
+        }
+        if old && !new {
+            dropped += 1;
+            println!("dropped {}", p.display());
+        }
+    }
+    println!(
+        "specs {} unpacked before {before} now {now} added {added} dropped {dropped}",
+        paths.len()
+    );
+    println!("shell rule: {spent:?} in all, slowest {slowest:?}");
+}
+
+/// A `%(...)` reaches a source through macros: one made of `%{SOURCE1}`,
+/// `%{PATCH2}` or `%{sources}` (however many deep, defined before or
+/// after, in a `%{expand:}` or `\`-continued body), its own text spread
+/// over lines, or a macro with options running the shell on a source
+/// given as its argument. Each rpm ([`rpms`]) answers from the source
+/// with it in `%{_sourcedir}` and otherwise without it, with no error; so
+/// such a spec gets its sources, as `rpmbuild --rebuild` gives them.
+#[test]
+fn a_shell_expansion_reaching_a_source_through_macros_gets_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        Source1: v.txt\nPatch2: p.txt\n";
+    let or_none = "2>/dev/null | head -1 | grep . || echo none";
+    let forms = [
+        ("global", format!("%global s %{{SOURCE1}}\nBuildRequires: g-%(cat %s {or_none})\n"), "g-src"),
+        (
+            "deep",
+            format!("%define t %{{?s}}\n%global s %{{PATCH2}}\nBuildRequires: t-%(cat %{{?t}} {or_none})\n"),
+            "t-patch",
+        ),
+        (
+            "expand",
+            format!("%global f %{{expand:%{{?nil}}\n%{{P:2}}}}\nBuildRequires: e-%(f=\"%f\"; cat $f {or_none})\n"),
+            "e-patch",
+        ),
+        (
+            "continued",
+            format!("%global g \\\n  %{{SOURCE1}}\nBuildRequires: c-%(f=\"%g\"; cat $f {or_none})\n"),
+            "c-src",
+        ),
+        // rpm's list of all sources, quoted for the shell (`'/…/v.txt'`);
+        // defined when used, as `%global` would expand it before rpm sets it.
+        (
+            "list",
+            format!("%define l %{{sources}}\nBuildRequires: l-%(cat %l {or_none})\n"),
+            "l-src",
+        ),
+        ("lines", format!("BuildRequires: m-%(cat \\\n  %{{SOURCE1}} {or_none})\n"), "m-src"),
+        (
+            "argument",
+            format!("%define catf() %(cat %1 {or_none})\nBuildRequires: a-%{{catf %{{SOURCE1}}}}\n"),
+            "a-src",
+        ),
+    ];
+    let files = [("v.txt", "src\n"), ("p.txt", "patch\n")];
+    for (name, body, want) in &forms {
+        let text = format!("Name: {name}\n{head}{body}%description\nd\n%files\n");
+        assert!(may_read_sources(&text), "{text}");
+        let without = want.replace("src", "none").replace("patch", "none");
+        for rpm in rpms() {
+            let with = read_by(&rpm, &text, &files, &["x86_64"]);
+            assert_eq!(
+                with.build_requires["x86_64"],
+                [*want],
+                "{}: {name}",
+                rpm.name
+            );
+            let alone = read_by(&rpm, &text, &[], &["x86_64"]);
+            assert_eq!(
+                alone.build_requires["x86_64"],
+                [without.as_str()],
+                "{}: {name}",
+                rpm.name
+            );
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let sources = files
+            .iter()
+            .map(|(n, d)| srpm::SourceFile {
+                name: (*n).into(),
+                data: d.as_bytes().to_vec(),
+            })
+            .collect();
+        let cached = cached_srpm(tmp.path(), name, &text, sources);
+        let by_rpm = &identify_rpmspec(&cached, &plain_targets(&["x86_64"])).unwrap()[0];
+        assert_eq!(by_rpm.verdict, Verdict::Rpmspec, "{by_rpm:?}");
+        assert_eq!(by_rpm.build_requires["x86_64"], [*want], "{name}");
+    }
+}
+
+/// A macro whose `%(...)` only prints its argument, a source's name, and
+/// filters the text (kubernetes' `%{remove_environ_prefix %{SOURCE106}}`,
+/// `echo -n %1|sed ...`) reads no source: each rpm answers the same with
+/// the sources and without them, so such a spec is given rpm alone. So is a
+/// macro made of a source printed by `basename`.
+#[test]
+fn a_shell_expansion_printing_a_source_name_leaves_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        Source1: environ-api\nPatch2: p.txt\n";
+    let forms = [
+        (
+            "strip",
+            "%define rp() %(echo -n %1|sed 's/.*environ-//g')\nBuildRequires: k-%{rp %{SOURCE1}}\n",
+            "k-api",
+        ),
+        (
+            "printf",
+            "%define up() %(printf '%%s' \"%1\" | sed 's,.*/,,' | tr a-z A-Z)\nBuildRequires: %{up %{P:2}}\n",
+            "P.TXT",
+        ),
+        (
+            "base",
+            "%global s %{SOURCE1}\nBuildRequires: b-%(basename %s)\n",
+            "b-environ-api",
+        ),
+        // The source named on the line itself (x11-ssh-askpass installs
+        // `%{SOURCE1}` as `%(basename %{SOURCE1})`).
+        (
+            "line",
+            "BuildRequires: b%{?SOURCE1:1}-%(basename %{SOURCE1} | rev)\n",
+            "b1-ipa-norivne",
+        ),
+        // Words ending in SOURCE name no source (llvm's and compiler-rt's
+        // `%(echo %{optflags} -D_DEFAULT_SOURCE)`).
+        (
+            "flags",
+            "%global f %(echo -D_DEFAULT_SOURCE | cut -c3-)\nBuildRequires: x%f\n",
+            "x_DEFAULT_SOURCE",
+        ),
+    ];
+    let files = [("environ-api", "src\n"), ("p.txt", "patch\n")];
+    for (name, body, want) in &forms {
+        let text = format!("Name: {name}\n{head}{body}%description\nd\n%files\n");
+        assert!(!may_read_sources(&text), "{text}");
+        for rpm in rpms() {
+            for given in [&files[..], &[]] {
+                let got = read_by(&rpm, &text, given, &["x86_64"]);
+                assert_eq!(
+                    got.build_requires["x86_64"],
+                    [*want],
+                    "{}: {name} with {} files",
+                    rpm.name,
+                    given.len()
+                );
+            }
+        }
+    }
+}
