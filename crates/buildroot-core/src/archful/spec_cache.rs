@@ -489,6 +489,28 @@ mod tests {
         }
     }
 
+    /// The SRPM name the tests' cache holds.
+    const SRPM_NAME: &str = "bar-1-1.src.rpm";
+
+    /// A directory marked as an SRPM cache, and the path of
+    /// [`SRPM_NAME`] in it (not written yet).
+    fn marked_cache() -> (tempfile::TempDir, PathBuf) {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join(CACHE_MARKER), "").unwrap();
+        let path = t.path().join(SRPM_NAME);
+        (t, path)
+    }
+
+    /// The spec's BuildRequires for x86_64, evaluated with its SRPM's
+    /// sources (as the entry or the payload answers), space-separated.
+    fn build_requires(s: &SrpmSpec) -> String {
+        let ctx = crate::spec::SpecContext::for_arch("x86_64");
+        let ev = crate::spec::evaluate_with(&s.text, &ctx, &s.sources).unwrap();
+        assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+        let brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+        brs.join(" ")
+    }
+
     /// Writes an SRPM of `bar` whose spec ends in `tail` to `path`, an
     /// hour old (old enough for its checksum to be recorded).
     fn write_srpm(path: &Path, tail: &str) {
@@ -529,11 +551,8 @@ mod tests {
     /// its entry goes with it.
     #[test]
     fn an_entry_serves_only_the_srpm_it_came_from() {
-        let t = tempfile::tempdir().unwrap();
-        let cache = t.path();
-        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
-        let name = "bar-1-1.src.rpm";
-        let path = cache.join(name);
+        let (t, path) = marked_cache();
+        let (cache, name) = (t.path(), SRPM_NAME);
         write_srpm(&path, "# one");
         // Not vouched for: extracted, and no entry written.
         let specs = SpecCache::open(cache).unwrap();
@@ -577,11 +596,8 @@ mod tests {
     #[test]
     fn an_entry_keeps_no_tarball_and_is_not_rewritten_for_one() {
         use std::os::unix::fs::MetadataExt;
-        let t = tempfile::tempdir().unwrap();
-        let cache = t.path();
-        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
-        let name = "bar-1-1.src.rpm";
-        let path = cache.join(name);
+        let (t, path) = marked_cache();
+        let (cache, name) = (t.path(), SRPM_NAME);
         let tarball: Vec<u8> = (0..=MAX_KEPT_FILE).map(|i| (i % 251) as u8).collect();
         let inc = b"BuildRequires: foo\n".to_vec();
         let file = |name: &str, data: &[u8]| srpm::SourceFile {
@@ -643,11 +659,8 @@ mod tests {
     /// entry alone (the payload not read), as it did cold.
     #[test]
     fn every_lookup_of_a_spec_is_answered_by_its_entry() {
-        let t = tempfile::tempdir().unwrap();
-        let cache = t.path();
-        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
-        let name = "bar-1-1.src.rpm";
-        let path = cache.join(name);
+        let (t, path) = marked_cache();
+        let (cache, name) = (t.path(), SRPM_NAME);
         let lua = |code: &str| format!("BuildRequires: %{{lua: {code}}}\n");
         let src = |n: u32| format!("rpm.expand('%{{SOURCE{n}}}')");
         let mut tail = String::from("Summary: bar\nLicense: MIT\nIcon: icon.gif\n");
@@ -686,20 +699,13 @@ mod tests {
         write_srpm_with(&path, &tail, files);
         record(cache, name);
         let specs = SpecCache::open(cache).unwrap();
-        let eval = |s: &SrpmSpec| {
-            let ctx = crate::spec::SpecContext::for_arch("x86_64");
-            let ev = crate::spec::evaluate_with(&s.text, &ctx, &s.sources).unwrap();
-            assert!(ev.problems.is_empty(), "{:?}", ev.problems);
-            let brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
-            brs.join(" ")
-        };
         let s = spec_of(Some(&specs), &path).unwrap();
-        let cold = eval(&s);
+        let cold = build_requires(&s);
         let want = "from-include from-load e10 io-open io-lines rpm-open s5 n m";
         assert_eq!(cold, want);
         s.keep();
         let s = spec_of(Some(&specs), &path).unwrap();
-        assert_eq!(eval(&s), cold);
+        assert_eq!(build_requires(&s), cold);
         assert!(
             !s.fresh && s.sources.payload.readable().is_none(),
             "payload read"
@@ -712,11 +718,8 @@ mod tests {
     /// entry does not hold the tarball's bytes.
     #[test]
     fn a_tarballs_size_is_answered_warm_without_the_payload() {
-        let t = tempfile::tempdir().unwrap();
-        let cache = t.path();
-        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
-        let name = "bar-1-1.src.rpm";
-        let path = cache.join(name);
+        let (t, path) = marked_cache();
+        let (cache, name) = (t.path(), SRPM_NAME);
         let size = MAX_KEPT_FILE + 7;
         let tarball: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
         let mut tail = String::from("Summary: bar\nLicense: MIT\nSource0: bar-1.tar\n");
@@ -733,15 +736,8 @@ mod tests {
         write_srpm_with(&path, &tail, files);
         record(cache, name);
         let specs = SpecCache::open(cache).unwrap();
-        let eval = |s: &SrpmSpec| {
-            let ctx = crate::spec::SpecContext::for_arch("x86_64");
-            let ev = crate::spec::evaluate_with(&s.text, &ctx, &s.sources).unwrap();
-            assert!(ev.problems.is_empty(), "{:?}", ev.problems);
-            let brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
-            brs.join(" ")
-        };
         let s = spec_of(Some(&specs), &path).unwrap();
-        let cold = eval(&s);
+        let cold = build_requires(&s);
         assert_eq!(cold, format!("has-tarball s{size} a"));
         s.keep();
         let entry = std::fs::read_dir(cache.join(SPECS_DIR))
@@ -753,7 +749,7 @@ mod tests {
         assert!(std::fs::metadata(&entry).unwrap().len() < 4096);
         for _ in 0..2 {
             let s = spec_of(Some(&specs), &path).unwrap();
-            assert_eq!(eval(&s), cold);
+            assert_eq!(build_requires(&s), cold);
             assert!(
                 !s.fresh && s.sources.payload.readable().is_none(),
                 "payload read"
@@ -771,11 +767,8 @@ mod tests {
     #[test]
     fn a_warm_run_answers_as_the_payload_at_the_bound_and_past_it() {
         use std::os::unix::fs::MetadataExt;
-        let t = tempfile::tempdir().unwrap();
-        let cache = t.path();
-        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
-        let name = "bar-1-1.src.rpm";
-        let path = cache.join(name);
+        let (t, path) = marked_cache();
+        let (cache, name) = (t.path(), SRPM_NAME);
         let noise =
             |n: usize, k: usize| -> Vec<u8> { (0..n).map(|i| (i * k % 251) as u8).collect() };
         let (tarball, edge) = (noise(MAX_KEPT_FILE + 1, 7), noise(MAX_KEPT_FILE, 3));
@@ -833,11 +826,8 @@ mod tests {
     /// size answer for an unanswered lookup or the reverse.
     #[test]
     fn an_entry_of_an_earlier_version_is_rewritten() {
-        let t = tempfile::tempdir().unwrap();
-        let cache = t.path();
-        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
-        let name = "bar-1-1.src.rpm";
-        let path = cache.join(name);
+        let (t, path) = marked_cache();
+        let (cache, name) = (t.path(), SRPM_NAME);
         write_srpm(&path, "# now");
         record(cache, name);
         let specs = SpecCache::open(cache).unwrap();

@@ -37,7 +37,7 @@ use ureq::ProxyProtocol;
 
 use base64::Engine as _;
 
-use super::proxy_tls::ProxyTls;
+use super::proxy_tls::{another_connection, ProxyTls};
 
 /// The connector chain of an agent whose proxy is an HTTP(S) one: ureq's
 /// default chain (SOCKS, `CONNECT`, TCP, rustls) with [`PlainProxy`] before
@@ -113,18 +113,13 @@ impl<In: Transport> Connector<In> for PlainProxy {
         let addrs = details
             .resolver
             .resolve(proxy.uri(), details.config, details.timeout)?;
-        let to_proxy = ConnectionDetails {
-            uri: proxy.uri(),
+        let to_proxy = another_connection(
+            details,
+            proxy.uri(),
             addrs,
-            config: &self.direct,
-            request_level: details.request_level,
-            resolver: details.resolver,
-            now: details.now,
-            timeout: details.timeout,
-            current_time: details.current_time.clone(),
-            run_connector: details.run_connector.clone(),
-            register_shutdown: details.register_shutdown.clone(),
-        };
+            &self.direct,
+            details.request_level,
+        );
         let inner = (details.run_connector)(&to_proxy)?;
         let mut extra = String::new();
         if proxy.username().is_some() || proxy.password().is_some() {

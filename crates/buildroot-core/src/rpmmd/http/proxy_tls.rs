@@ -28,6 +28,7 @@ use std::cell::Cell;
 
 use ureq::config::Config;
 use ureq::http::Uri;
+use ureq::unversioned::resolver::ResolvedSocketAddrs;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, NextTimeout, RustlsConnector, Transport,
 };
@@ -102,18 +103,8 @@ impl<In: Transport> Connector<In> for ProxyTls {
         if !to_the_proxy || transport.is_tls() {
             return Ok(Some(Either::A(transport)));
         }
-        let with_proxy_options = ConnectionDetails {
-            uri: details.uri,
-            addrs: details.addrs.clone(),
-            config,
-            request_level: false,
-            resolver: details.resolver,
-            now: details.now,
-            timeout: details.timeout,
-            current_time: details.current_time.clone(),
-            run_connector: details.run_connector.clone(),
-            register_shutdown: details.register_shutdown.clone(),
-        };
+        let with_proxy_options =
+            another_connection(details, details.uri, details.addrs.clone(), config, false);
         match self.tls.connect(&with_proxy_options, Some(transport)) {
             Ok(Some(Either::A(t))) => Ok(Some(Either::A(t))),
             Ok(Some(Either::B(t))) => Ok(Some(Either::B(Box::new(NotingFailures(t))))),
@@ -164,5 +155,30 @@ impl<T: Transport> Transport for NotingFailures<T> {
 
     fn is_tls(&self) -> bool {
         self.0.is_tls()
+    }
+}
+
+/// The details of another connection made for the same request (to the
+/// proxy, or with the proxy's TLS settings): its own target, addresses,
+/// configuration and level; the request's clock, timeout and hooks. ureq
+/// gives its struct no constructor, and both proxy connectors need one.
+pub(super) fn another_connection<'a>(
+    details: &ConnectionDetails<'a>,
+    uri: &'a Uri,
+    addrs: ResolvedSocketAddrs,
+    config: &'a Config,
+    request_level: bool,
+) -> ConnectionDetails<'a> {
+    ConnectionDetails {
+        uri,
+        addrs,
+        config,
+        request_level,
+        resolver: details.resolver,
+        now: details.now,
+        timeout: details.timeout,
+        current_time: details.current_time.clone(),
+        run_connector: details.run_connector.clone(),
+        register_shutdown: details.register_shutdown.clone(),
     }
 }
