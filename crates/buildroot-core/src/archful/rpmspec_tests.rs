@@ -982,3 +982,89 @@ fn a_shell_expansion_printing_a_source_name_leaves_the_sources() {
         }
     }
 }
+
+/// `%(...)` texts the rule once took for printing a name or for naming no
+/// source, each of which reads one (or lists `%{_sourcedir}`): each rpm
+/// ([`rpms`]) answers `x-src` (`x-v`) with `v.txt` in `%{_sourcedir}` and
+/// otherwise without it, so such a spec gets its sources.
+#[test]
+fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let forms = [
+        (
+            "sed-e-flag",
+            "BuildRequires: x-%(echo %{SOURCE1} | sed 's/^/cat /e')",
+        ),
+        ("sed-e", "BuildRequires: x-%(echo cat %{SOURCE1} | sed e)"),
+        (
+            "sort-files0",
+            "BuildRequires: x-%(printf %{SOURCE1} | sort --files0-from=-)",
+        ),
+        (
+            "body-pipe",
+            "%global p | xargs cat\nBuildRequires: x-%(echo %{SOURCE1} %p)",
+        ),
+        // `x-v` with the source, `x-*` without it.
+        (
+            "glob",
+            "BuildRequires: x-%(basename %{_sourcedir}/*.txt .txt)",
+        ),
+        (
+            "arguments",
+            "%define rp() %(echo %*)\nBuildRequires: x-%{rp %{SOURCE1} | xargs cat}",
+        ),
+        (
+            "expand-global",
+            "%{expand:%%global s %%{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "inner-global",
+            "%{?nil:%global s %{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "expand-ref",
+            "%global s %{SOURCE1}\nBuildRequires: x-%(cat %{expand:%%{s}})",
+        ),
+        (
+            "expand-source",
+            "BuildRequires: x-%(cat %{expand:%%SOURCE1})",
+        ),
+        (
+            "lua-define",
+            "%{lua: rpm.define(\"s \" .. rpm.expand(\"%{SOURCE1}\"))}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "lua-built",
+            "BuildRequires: x-%{lua: local s = rpm.expand(\"%{SOURCE1}\")\n\
+             print(rpm.expand(\"%(cat \"..s..\")\"))}",
+        ),
+        (
+            "topdir",
+            "BuildRequires: x-%(find %{_topdir} -name v.txt | xargs cat)",
+        ),
+    ];
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource1: v.txt\n";
+    for (name, body) in forms {
+        let text = format!("Name: {name}\n{head}{body}\n%description\nd\n%files\n");
+        assert!(may_read_sources(&text), "{text}");
+        for rpm in rpms() {
+            let with = read_by(&rpm, &text, &[("v.txt", "src\n")], &["x86_64"]);
+            let alone = read_by(&rpm, &text, &[], &["x86_64"]);
+            let want = if name == "glob" { "x-v" } else { "x-src" };
+            assert_eq!(
+                with.build_requires["x86_64"],
+                [want],
+                "{}: {name}",
+                rpm.name
+            );
+            assert_ne!(
+                alone.build_requires.get("x86_64"),
+                with.build_requires.get("x86_64"),
+                "{}: {name}",
+                rpm.name
+            );
+        }
+    }
+}

@@ -27,7 +27,8 @@ use std::collections::{HashMap, HashSet};
 /// them): `%{SOURCE1}`, `%{PATCH2}`, the `%{S:1}`/`%{P:2}` shorthands,
 /// `%{_sourcedir}`, and the lists `%{sources}`/`%{patches}` `parseSpec`
 /// sets; every one reads the file from `%{_sourcedir}` in rpmspec 4.18
-/// (checked). By macro name, not by substring: llvm's and compiler-rt's
+/// (checked). `%{_topdir}` too: the SRPM is unpacked into its `SOURCES`
+/// (`%(find %{_topdir} -name v.txt | xargs cat)` reads one). By macro name, not by substring: llvm's and compiler-rt's
 /// `%(echo %{optflags} -D_DEFAULT_SOURCE)` and a `${SOURCE_DATE_EPOCH}`
 /// name no source (`%{SOURCEURL0}`, the URL, is none either).
 fn is_source_name(name: &str) -> bool {
@@ -35,8 +36,10 @@ fn is_source_name(name: &str) -> bool {
         name.strip_prefix(prefix)
             .is_some_and(|n| n.bytes().all(|c| c.is_ascii_digit()))
     };
-    matches!(name, "S" | "P" | "sources" | "patches" | "_sourcedir")
-        || numbered("SOURCE")
+    matches!(
+        name,
+        "S" | "P" | "sources" | "patches" | "_sourcedir" | "_topdir"
+    ) || numbered("SOURCE")
         || numbered("PATCH")
 }
 
@@ -51,16 +54,31 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     if !text.contains("%(") {
         return false;
     }
+    // Inside `%{expand:}` (or Lua's `rpm.expand`) a `%%name` becomes a
+    // `%name` expanded in turn.
+    let loose = text.contains("expand");
     let lines = logical_lines(text);
-    let defs: Vec<(&str, &str)> = lines.iter().filter_map(|l| definition(l)).collect();
-    let sources = closure(&defs, names_a_source);
-    let names_one = |t: &str| names_a_source(t) || references(t).any(|n| sources.contains(n));
-    let syntax = closure(&defs, |body| {
-        // A body's own lines (`\`-continued) are shell syntax too; the
-        // logical line's last newline is not part of it.
-        SHELL_SYNTAX.iter().any(|m| body.trim_end().contains(m))
-    });
-    let reads = |t: &str| !prints_only(t, &syntax);
+    let mut defs: Vec<(&str, &str)> = lines.iter().flat_map(|l| definitions(l)).collect();
+    // Lua names a source through its own variables, out of our sight: a
+    // macro it defines, or a `%(...)` it puts together (`"%(cat "..s..")"`),
+    // may be one wherever the spec runs Lua and names one.
+    let lua_sources = runs_lua(text) && names_a_source(text, loose);
+    let lua_defs: Vec<&str> = if lua_sources {
+        lines.iter().flat_map(|l| lua_definitions(l)).collect()
+    } else {
+        Vec::new()
+    };
+    defs.extend(lua_defs.iter().map(|n| (*n, "%{SOURCE0}")));
+    let defined: HashSet<&str> = defs.iter().map(|(n, _)| *n).collect();
+    let sources = closure(&defs, |b| names_a_source(b, loose), loose);
+    let names_one = |t: &str| {
+        names_a_source(t, loose)
+            || references(t, loose).any(|n| sources.contains(n))
+            || (lua_sources && lua_built(t))
+    };
+    let syntax = closure(&defs, |body| active(opts_stripped(body).trim_end()), loose);
+    let clean = |n: &str| clean_reference(n, &defined, &syntax);
+    let reads = |t: &str| !prints_only(t, &clean, loose);
     if shell_texts(text)
         .into_iter()
         .any(|t| names_one(t) && reads(t))
@@ -74,10 +92,133 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
         .filter(|(_, body)| body.starts_with('('))
         .copied()
         .collect();
-    let shells = closure(&takes, |body| shell_texts(body).into_iter().any(reads));
-    lines
+    let shells = closure(
+        &takes,
+        |body| shell_texts(body).into_iter().any(reads),
+        loose,
+    );
+    // A macro printing its arguments reads what they make it read: a
+    // call whose arguments hold shell syntax (`%{rp $(<%{SOURCE1})}`,
+    // `%{rp %{SOURCE1} | xargs cat}` to a `%(echo %*)`).
+    let printers = closure(&takes, |body| !shell_texts(body).is_empty(), loose);
+    if shells.is_empty() && printers.is_empty() {
+        return false;
+    }
+    lines.iter().any(|l| {
+        names_one(l)
+            && (references(l, loose).any(|n| shells.contains(n))
+                || calls(l, &printers)
+                    .any(|args| active(args) || references(args, loose).any(|n| !clean(n))))
+    })
+}
+
+/// Whether a macro named in a printer's words expands to words only:
+/// a source's name, an argument (`%1`, checked where the macro is
+/// called), a tag's value rpm restricts to such characters, or a macro
+/// the spec defines without shell syntax ([`active`]) however deep. Any
+/// other (the distribution's, a builtin such as `%{getenv:}`, `%{lua:}`,
+/// `%{expand:}`) may bring a `|` or a `;`.
+fn clean_reference(name: &str, defined: &HashSet<&str>, syntax: &HashSet<&str>) -> bool {
+    is_source_name(name)
+        || name.bytes().all(|c| c.is_ascii_digit())
+        || matches!(name, "name" | "version" | "release" | "epoch")
+        || (defined.contains(name) && !syntax.contains(name))
+}
+
+/// The argument texts of each call of a macro of `names` in `line`:
+/// `%{name ARGS}` to its closing brace, `%name ARGS` to the line's end.
+fn calls<'a>(line: &'a str, names: &'a HashSet<&str>) -> impl Iterator<Item = &'a str> + 'a {
+    line.match_indices('%').filter_map(move |(at, _)| {
+        let rest = &line[at + 1..];
+        let (braced, inner) = match rest.strip_prefix('{') {
+            Some(r) => (true, r.trim_start_matches(['?', '!'])),
+            None => (false, rest),
+        };
+        let end = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
+        if end == 0 || !names.contains(&inner[..end]) {
+            return None;
+        }
+        let args = &inner[end..];
+        if !braced {
+            return Some(args.split('\n').next().unwrap_or(""));
+        }
+        let mut depth = 1usize;
+        for (i, c) in args.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(&args[..i]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(args)
+    })
+}
+
+/// Whether `text` may run Lua as rpm reads it (see `names_lua` of
+/// [`super::rpmspec`]; here any `lua` counts).
+fn runs_lua(text: &str) -> bool {
+    text.contains("lua")
+}
+
+/// The names of the macros Lua defines in `line`: `rpm.define("NAME ...")`,
+/// `macros.NAME = ...`, `macros["NAME"] = ...`.
+fn lua_definitions(line: &str) -> impl Iterator<Item = &str> {
+    fn name(s: &str) -> Option<&str> {
+        let s = s.trim_start_matches(['"', '\'', '[', '(', ' ']);
+        let end = s
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len());
+        (end > 0).then(|| &s[..end])
+    }
+    let by_define = line
+        .match_indices("rpm.define")
+        .filter_map(move |(at, _)| name(&line[at + "rpm.define".len()..]));
+    let by_table = line.match_indices("macros").filter_map(move |(at, _)| {
+        let rest = &line[at + "macros".len()..];
+        rest.strip_prefix('.')
+            .or_else(|| rest.strip_prefix('['))
+            .and_then(name)
+    });
+    by_define.chain(by_table)
+}
+
+/// Whether a `%(...)` text is put together by Lua from its variables
+/// (`"%(cat "..s..")"`).
+fn lua_built(shell: &str) -> bool {
+    ["\"..", "..\"", "'..", "..'"]
         .iter()
-        .any(|l| references(l).any(|n| shells.contains(n)) && names_one(l))
+        .any(|m| shell.contains(m))
+}
+
+/// `body` without a parametric macro's `(opts)`.
+fn opts_stripped(body: &str) -> &str {
+    match body.strip_prefix('(') {
+        Some(r) => r.find(')').map_or(r, |i| &r[i + 1..]),
+        None => body,
+    }
+}
+
+/// Whether `text` has shell syntax by which words printed may do more
+/// than be printed: [`SHELL_SYNTAX`], a pipe (in a macro's body), a
+/// redirection or a process substitution (`>(cat file)`), a subshell, a
+/// pattern the shell replaces with the files it lists
+/// (`%{_sourcedir}/*.tar.gz`), an rpm expression `%[...]`.
+fn active(text: &str) -> bool {
+    let b = text.as_bytes();
+    SHELL_SYNTAX.iter().any(|m| text.contains(m))
+        || b.iter().enumerate().any(|(i, &c)| match c {
+            b'|' | b'>' | b'(' | b')' | b'*' | b'[' => true,
+            // `%{?name}`, `%{!?name:...}` are rpm's conditionals.
+            b'?' => !(i > 0 && matches!(b[i - 1], b'{' | b'!')),
+            _ => false,
+        })
 }
 
 /// Commands that print their arguments, a source's path among them,
@@ -95,14 +236,15 @@ const FILTERS: [&str; 8] = ["sed", "tr", "cut", "head", "tail", "rev", "sort", "
 const SHELL_SYNTAX: [&str; 7] = [";", "&", "<", "`", "$(", "%(", "\n"];
 
 /// Whether the shell text `shell` only prints a name and filters it: one
-/// pipeline whose first command is a [`PRINTERS`] one and the others
-/// [`FILTERS`] with no macro or `$` in them, naming no macro of
-/// `syntax` (those the spec defines with [`SHELL_SYNTAX`] in them, however
-/// deep), so what rpm expands stays the printer's arguments. kubernetes'
+/// pipeline whose first command is a [`PRINTERS`] one, its words free of
+/// shell syntax ([`active`]) and naming only `clean` macros
+/// ([`clean_reference`]), and the others [`FILTERS`] with no macro or `$`
+/// in them that open nothing their input names ([`filter_reads`]), so
+/// what rpm expands stays the printer's arguments. kubernetes'
 /// `%(echo -n %1|sed 's/.*environ-//g')`, called on each of its
 /// `%{SOURCE106}`.. `%{SOURCE112}`, is one: rpmspec 4.18 answers the same
 /// with the sources and without them.
-fn prints_only(shell: &str, syntax: &HashSet<&str>) -> bool {
+fn prints_only(shell: &str, clean: &dyn Fn(&str) -> bool, loose: bool) -> bool {
     if SHELL_SYNTAX.iter().any(|m| shell.contains(m)) {
         return false;
     }
@@ -110,18 +252,147 @@ fn prints_only(shell: &str, syntax: &HashSet<&str>) -> bool {
     let mut stages = shell.split('|');
     let printer = stages.next().unwrap_or("");
     PRINTERS.contains(&first_word(printer).as_str())
-        && references(printer).all(|n| !syntax.contains(n))
+        && !active(printer)
+        && references(printer, loose).all(clean)
         && stages.all(|s| {
             FILTERS.contains(&first_word(s).as_str())
-                && references(s).next().is_none()
+                && references(s, loose).next().is_none()
                 && !s.contains('$')
+                && !filter_reads(s)
         })
+}
+
+/// Whether a filter stage may open a file its input names or run its
+/// input: GNU sed's `e` command and `s///e` flag (and anything but plain
+/// `s`, `y`, `d`, `p`, `q` scripts and the options that take no file),
+/// sort's `--files0-from` (and `--compress-program`, which runs a
+/// program), by any prefix getopt takes.
+fn filter_reads(stage: &str) -> bool {
+    let words = shell_words(stage);
+    match words.first().map(String::as_str) {
+        Some("sed") => {
+            let mut script_next = false;
+            words[1..].iter().any(|w| {
+                if std::mem::take(&mut script_next) {
+                    return !plain_sed_script(w);
+                }
+                match w.strip_prefix('-') {
+                    Some(opts) if !opts.starts_with('-') && !opts.is_empty() => {
+                        script_next = opts.ends_with('e');
+                        !opts.chars().all(|c| "nEruze".contains(c))
+                    }
+                    Some(long) if !long.is_empty() => {
+                        let name = long.split('=').next().unwrap_or("");
+                        match name {
+                            "-expression" => {
+                                let script = long.split_once('=').map(|(_, v)| v);
+                                script_next = script.is_none();
+                                script.is_some_and(|v| !plain_sed_script(v))
+                            }
+                            "-quiet" | "-silent" | "-regexp-extended" | "-null-data"
+                            | "-unbuffered" | "-posix" | "-sandbox" | "-debug" => false,
+                            _ => true,
+                        }
+                    }
+                    _ => !plain_sed_script(w),
+                }
+            })
+        }
+        Some("sort") => words[1..]
+            .iter()
+            .any(|w| w.starts_with("--fi") || w.starts_with("--co")),
+        _ => false,
+    }
+}
+
+/// Whether `script` is one sed command that reads and runs nothing:
+/// an optional line address (`1`, `2,5`, `/re/`, negated by `!`), then
+/// `s` with flags of `g`, `p`, `i`, `I`, `m`, `M` and a number, `y`, or
+/// `d`, `p`, `q`, `Q`, `=`.
+fn plain_sed_script(script: &str) -> bool {
+    let b = script.trim().as_bytes();
+    let mut i = 0;
+    // One delimited part from `i` (just past its opening delimiter) to
+    // the delimiter closing it; `\` hides the next byte.
+    let part = |mut i: usize, d: u8| {
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                c if c == d => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    };
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b',') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'/') {
+        match part(i + 1, b'/') {
+            Some(j) => i = j,
+            None => return false,
+        }
+    }
+    if b.get(i) == Some(&b'!') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b's') | Some(b'y') => {
+            let Some(&d) = b.get(i + 1) else {
+                return false;
+            };
+            if d == b'\\' || d == b'\n' {
+                return false;
+            }
+            let Some(j) = part(i + 2, d).and_then(|j| part(j, d)) else {
+                return false;
+            };
+            let flags = &b[j..];
+            if b[i] == b'y' {
+                flags.is_empty()
+            } else {
+                flags.iter().all(|c| b"gpiImM0123456789".contains(c))
+            }
+        }
+        Some(b'd' | b'p' | b'q' | b'Q' | b'=') => i + 1 == b.len(),
+        _ => false,
+    }
+}
+
+/// `stage`'s words as the shell splits them: blanks outside quotes end a
+/// word, `'...'` and `"..."` quote, `\` hides the next character.
+fn shell_words(stage: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quote, mut any) = (Vec::new(), String::new(), None, false);
+    let mut chars = stage.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, ' ' | '\t' | '\n') => {
+                if std::mem::take(&mut any) {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            (None, '\'' | '"') => (quote, any) = (Some(c), true),
+            (Some(q), _) if c == q => quote = None,
+            (None | Some('"'), '\\') => {
+                cur.extend(chars.next());
+                any = true;
+            }
+            _ => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
 }
 
 /// Whether `text` names a source: by a macro rpm sets ([`is_source_name`])
 /// or as rpm's default `%{_sourcedir}` written out (`%{_topdir}/SOURCES`).
-fn names_a_source(text: &str) -> bool {
-    text.contains("SOURCES") || references(text).any(is_source_name)
+fn names_a_source(text: &str, loose: bool) -> bool {
+    text.contains("SOURCES") || references(text, loose).any(is_source_name)
 }
 
 /// The names of the macros `defs` defines whose bodies satisfy `base` or
@@ -129,10 +400,14 @@ fn names_a_source(text: &str) -> bool {
 /// order of definitions does not matter). Each definition's references
 /// are read once and followed back from the ones found, so a long chain
 /// costs one pass, not one per link.
-fn closure<'a>(defs: &[(&'a str, &str)], base: impl Fn(&str) -> bool) -> HashSet<&'a str> {
+fn closure<'a>(
+    defs: &[(&'a str, &str)],
+    base: impl Fn(&str) -> bool,
+    loose: bool,
+) -> HashSet<&'a str> {
     let mut named_by: HashMap<&str, Vec<&'a str>> = HashMap::new();
     for (name, body) in defs {
-        for r in references(body) {
+        for r in references(body, loose) {
             named_by.entry(r).or_default().push(name);
         }
     }
@@ -152,27 +427,35 @@ fn closure<'a>(defs: &[(&'a str, &str)], base: impl Fn(&str) -> bool) -> HashSet
     found
 }
 
-/// `%global NAME[(opts)] BODY` or `%define ...`: the name and the rest,
+/// Each `%global NAME[(opts)] BODY` or `%define ...` in `line`, wherever
+/// it stands (rpm runs one inside other text too: `%{?fedora:%global
+/// ...}`, `%{expand:%%global ...}`): the name and the rest of the line,
 /// `(opts)` and body.
-fn definition(line: &str) -> Option<(&str, &str)> {
-    let t = line.trim_start();
-    let rest = t
-        .strip_prefix("%global")
-        .or_else(|| t.strip_prefix("%define"))?;
-    if !rest.starts_with([' ', '\t']) {
-        return None;
-    }
-    let rest = rest.trim_start();
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    (end > 0).then(|| (&rest[..end], &rest[end..]))
+fn definitions(line: &str) -> impl Iterator<Item = (&str, &str)> {
+    ["global", "define"].into_iter().flat_map(move |word| {
+        line.match_indices(word).filter_map(move |(at, _)| {
+            if !line[..at].ends_with('%') {
+                return None;
+            }
+            let rest = &line[at + word.len()..];
+            if !rest.starts_with([' ', '\t']) {
+                return None;
+            }
+            let rest = rest.trim_start();
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (end > 0).then(|| (&rest[..end], &rest[end..]))
+        })
+    })
 }
 
 /// The names of the macros `text` refers to: `%name`, `%{name}`,
 /// `%{?name}`, `%{!?name:...}`, `%{name args}`; `%%` is a literal `%`
-/// (`%(date +%%s)` names no macro).
-fn references(text: &str) -> impl Iterator<Item = &str> {
+/// (`%(date +%%s)` names no macro) unless `loose`, where the text may be
+/// expanded twice (`%{expand:%%{s}}` names `s`, `%%SOURCE1` its source);
+/// `%%S` and `%%P` (not `%%S:1`) stay a date format's then too.
+fn references(text: &str, loose: bool) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -183,7 +466,15 @@ fn references(text: &str) -> impl Iterator<Item = &str> {
                 continue;
             }
             if b.get(i) == Some(&b'%') {
-                i += 1;
+                // `%%S`, `%%P` alone are a format's (`date
+                // +%%H:%%M:%%S`), not rpm's `%{S:1}`, even there.
+                let one = matches!(b.get(i + 1), Some(b'S' | b'P'))
+                    && !b
+                        .get(i + 2)
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b':');
+                if !loose || one {
+                    i += 1;
+                }
                 continue;
             }
             let mut start = i;
@@ -354,12 +645,58 @@ mod tests {
             "%global s %{SOURCE1}\nVersion: %(basename %s | tr - _)",
             "%global n() %(printf '%%s' \"%1\" | cut -c1-4)\n%global s %{S:1}\n%{n %s}",
             "install -m644 %{SOURCE1} %{buildroot}%{_sysconfdir}/%(basename %{SOURCE1})",
+            // Plain sed scripts and options, sort's keys.
+            "Version: %(echo %{SOURCE1} | sed -n -e 's,.*/,,p' | sed '/^#/!d' | sed 1q)",
+            "Version: %(basename %{SOURCE1} | sed -E --expression='s/[.](t.*)//2' | sed y/ab/AB/)",
+            "Version: %(basename %{S:1} | sort -t- -k2,2 -u | uniq -c | head -n1)",
+            "%define rp() %(echo -n %1|sed 's/x//')\nVersion: %{rp %{SOURCE1}} %{rp %{name}}",
             // No source named: words that only end in SOURCE.
             "%global optflags %(echo %{optflags} -D_DEFAULT_SOURCE)",
             "%global build_cflags %(echo %{build_cflags} | sed 's/-Wp,-D_GNU_SOURCE //')",
             "Release: %(date -d @${SOURCE_DATE_EPOCH:-0} +%%Y)\nSource1: a",
+            // A format's `%%S` is no `%{S:1}`, `expand` or not.
+            "%global e %{expand:x}\nBuildRequires: %(date '+%%H:%%M:%%S')",
         ] {
             assert!(!reads(&format!("Name: a\n{text}\n")), "{text}");
+        }
+    }
+
+    /// Each read a source in rpmspec 4.18 (its answer with the source
+    /// differs from the one without) and was taken for no reading.
+    #[test]
+    fn review_false_negatives_read() {
+        for text in [
+            // GNU sed runs the pattern space (`s///e`, `e`); sort reads
+            // the files named on its input.
+            "Version: %(echo %{SOURCE1} | sed 's/^/cat /e')",
+            "Version: %(echo cat %{SOURCE1} | sed e)",
+            "Version: %(printf %{SOURCE1} | sort --files0-from=-)",
+            "%define rp() %(printf %1 | sort --files0-from=-)\nVersion: %{rp %{SOURCE1}}",
+            // A printer's words carrying shell syntax: a macro's body, a
+            // pattern the shell lists, a process substitution, a builtin.
+            "%global p | xargs cat\nVersion: %(echo %{SOURCE1} %p)",
+            "Version: %(echo %{_sourcedir}/*.txt | sed 's,.*/,,')",
+            "Version: %(basename %{_sourcedir}/v-?.txt)",
+            "Version: %(echo >(cat %{SOURCE1}))",
+            "Version: %(echo %{SOURCE1} %{getenv:PIPE})",
+            // Arguments given to a macro that prints them.
+            "%define rp() %(echo %*)\nVersion: %{rp %{SOURCE1} | xargs cat}",
+            "%define rp() %(echo %** | sed e)\nVersion: %{rp cat %{SOURCE1}}",
+            "%define rp() %(echo -n %1|sed 's/x//')\nVersion: %{rp $(<%{SOURCE1})}",
+            // Macros defined inside other text, or named through `%%`.
+            "%{expand:%%global s %%{SOURCE1}}\nVersion: %(cat %s)",
+            "%{?nil:%global s %{SOURCE1}}\nVersion: %(cat %s)",
+            "%global s %{SOURCE1}\nVersion: %(cat %{expand:%%{s}})",
+            "Version: %(cat %{expand:%%SOURCE1})",
+            "%global s %{SOURCE1}\nVersion: %(cat %{expand:%%s})",
+            // Lua defining the macro or building the command.
+            "%{lua: rpm.define(\"s \" .. rpm.expand(\"%{SOURCE1}\"))}\nVersion: %(cat %s)",
+            "%{lua: local s = rpm.expand(\"%{SOURCE1}\")\nrpm.define(\"s \" .. s)}\nVersion: %(cat %s)",
+            "%{lua: local s = rpm.expand(\"%{SOURCE1}\"); print(rpm.expand(\"%(cat \"..s..\")\"))}",
+            // The sources are `%{_topdir}/SOURCES`.
+            "Version: %(find %{_topdir} -name v.txt | xargs cat)",
+        ] {
+            assert!(reads(&format!("Name: a\n{text}\n")), "{text}");
         }
     }
 }
