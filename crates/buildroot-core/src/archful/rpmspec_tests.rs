@@ -1044,6 +1044,16 @@ fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
             "topdir",
             "BuildRequires: x-%(find %{_topdir} -name v.txt | xargs cat)",
         ),
+        ("define-builtin", "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
+        ("global-builtin", "%{global:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
+        (
+            "macrobody",
+            "BuildRequires: x-%(cat %{expand:%{macrobody:_sourcedir}}/v.txt 2>/dev/null)",
+        ),
+        (
+            "tag-redefined",
+            "%global version 1 | xargs cat\nBuildRequires: x-%(echo %{SOURCE1} %{version} 2>/dev/null)",
+        ),
     ];
     let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource1: v.txt\n";
     for (name, body) in forms {

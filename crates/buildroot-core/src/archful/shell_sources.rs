@@ -114,14 +114,15 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
 
 /// Whether a macro named in a printer's words expands to words only:
 /// a source's name, an argument (`%1`, checked where the macro is
-/// called), a tag's value rpm restricts to such characters, or a macro
-/// the spec defines without shell syntax ([`active`]) however deep. Any
+/// called), a tag's value rpm restricts to such characters (unless the
+/// spec redefines it with shell syntax), or a macro the spec defines
+/// without shell syntax ([`active`]) however deep. Any
 /// other (the distribution's, a builtin such as `%{getenv:}`, `%{lua:}`,
 /// `%{expand:}`) may bring a `|` or a `;`.
 fn clean_reference(name: &str, defined: &HashSet<&str>, syntax: &HashSet<&str>) -> bool {
     is_source_name(name)
         || name.bytes().all(|c| c.is_ascii_digit())
-        || matches!(name, "name" | "version" | "release" | "epoch")
+        || (matches!(name, "name" | "version" | "release" | "epoch") && !syntax.contains(name))
         || (defined.contains(name) && !syntax.contains(name))
 }
 
@@ -429,18 +430,23 @@ fn closure<'a>(
 
 /// Each `%global NAME[(opts)] BODY` or `%define ...` in `line`, wherever
 /// it stands (rpm runs one inside other text too: `%{?fedora:%global
-/// ...}`, `%{expand:%%global ...}`): the name and the rest of the line,
-/// `(opts)` and body.
+/// ...}`, `%{expand:%%global ...}`), and rpm 4.18's builtins
+/// `%{define:NAME BODY}`, `%{global:...}`: the name and the rest of the
+/// line, `(opts)` and body.
 fn definitions(line: &str) -> impl Iterator<Item = (&str, &str)> {
     ["global", "define"].into_iter().flat_map(move |word| {
         line.match_indices(word).filter_map(move |(at, _)| {
-            if !line[..at].ends_with('%') {
+            let before = &line[..at];
+            let builtin = before.ends_with("%{");
+            if !before.ends_with('%') && !builtin {
                 return None;
             }
             let rest = &line[at + word.len()..];
-            if !rest.starts_with([' ', '\t']) {
+            let blank = rest.starts_with([' ', '\t']);
+            if !(blank || (builtin && rest.starts_with(':'))) {
                 return None;
             }
+            let rest = rest.strip_prefix(':').unwrap_or(rest);
             let rest = rest.trim_start();
             let end = rest
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -457,12 +463,12 @@ fn definitions(line: &str) -> impl Iterator<Item = (&str, &str)> {
 /// `%%S` and `%%P` (not `%%S:1`) stay a date format's then too.
 fn references(text: &str, loose: bool) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
-    let mut i = 0;
+    let (mut i, mut bare) = (0, false);
     std::iter::from_fn(move || {
         while i < b.len() {
             let at = i;
             i += 1;
-            if b[at] != b'%' {
+            if b[at] != b'%' && !std::mem::take(&mut bare) {
                 continue;
             }
             if b.get(i) == Some(&b'%') {
@@ -491,6 +497,10 @@ fn references(text: &str, loose: bool) -> impl Iterator<Item = &str> {
                     .count();
             if end > start {
                 i = end;
+                // `%{macrobody:NAME}` gives NAME's body, expanded in turn
+                // by an `%{expand:}` around it: NAME is named too, read as
+                // the next reference.
+                bare = &text[start..end] == "macrobody" && b.get(end) == Some(&b':');
                 return Some(&text[start..end]);
             }
         }
@@ -693,6 +703,13 @@ mod tests {
             "%{lua: rpm.define(\"s \" .. rpm.expand(\"%{SOURCE1}\"))}\nVersion: %(cat %s)",
             "%{lua: local s = rpm.expand(\"%{SOURCE1}\")\nrpm.define(\"s \" .. s)}\nVersion: %(cat %s)",
             "%{lua: local s = rpm.expand(\"%{SOURCE1}\"); print(rpm.expand(\"%(cat \"..s..\")\"))}",
+            // rpm 4.18's builtins defining a macro, and one giving a
+            // macro's body (`%{_topdir}/SOURCES`, expanded again).
+            "%{define:s %{SOURCE1}}\nVersion: %(cat %s)",
+            "%{global:s %{SOURCE1}}\nVersion: %(cat %s)",
+            "Version: %(cat %{expand:%{macrobody:_sourcedir}}/v.txt)",
+            // A tag's macro the spec redefines with shell syntax.
+            "%global version 1 | xargs cat\nVersion: %(echo %{SOURCE1} %{version})",
             // The sources are `%{_topdir}/SOURCES`.
             "Version: %(find %{_topdir} -name v.txt | xargs cat)",
         ] {
