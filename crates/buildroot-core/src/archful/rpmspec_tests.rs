@@ -1044,6 +1044,15 @@ fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
             "topdir",
             "BuildRequires: x-%(find %{_topdir} -name v.txt | xargs cat)",
         ),
+        (
+            "lua-format",
+            "%{lua: rpm.define(string.format(\"s %s\", rpm.expand(\"%{SOURCE1}\")))}\n\
+             BuildRequires: x-%(cat %s)",
+        ),
+        (
+            "lua-name",
+            "%{lua: local n = \"s\"; rpm.define(n .. \" %{SOURCE1}\")}\nBuildRequires: x-%(cat %s)",
+        ),
         ("define-builtin", "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
         ("global-builtin", "%{global:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
         (

@@ -3,12 +3,17 @@
 //! [`super::rpmspec`]'s unpack decision. rpm's `expandMacro` runs a
 //! `%(...)` through `doShellEscape` with its text expanded first, so a
 //! source reaches the command by name (`%{SOURCE1}`, `%{_sourcedir}`) or
-//! through a macro a `%global`/`%define` (rpm's `doDefine`) made of one,
-//! however many macros deep; and a macro whose body runs the shell may be
-//! called with a source as its argument (`%{catf %{SOURCE1}}`). A `%(...)`
-//! that only prints a source's name and filters the text
-//! (`%(basename %{SOURCE1})`, `%(echo -n %1|sed ...)`) reads nothing and
-//! does not count ([`prints_only`]).
+//! through a macro a `%global`/`%define` (rpm's `doDefine`, wherever it
+//! stands on a line, or the `%{define:}`/`%{global:}` builtins) or Lua
+//! (`rpm.define`, `macros.NAME =`) made of one, however many macros deep;
+//! and a macro whose body runs the shell may be called with a source as
+//! its argument (`%{catf %{SOURCE1}}`). A `%(...)` that only prints a
+//! source's name and filters the text (`%(basename %{SOURCE1})`,
+//! `%(echo -n %1|sed ...)`) reads nothing and does not count
+//! ([`prints_only`]), unless shell syntax reaches the printer's words (a
+//! macro's body, a call's arguments, a glob) or a filter runs or opens
+//! what it is given (GNU sed's `e`, `sort --files0-from`): each of those
+//! read the source in rpmspec 4.18.
 //!
 //! The rule errs towards an unpack: a `%global` expands its `%(...)` once,
 //! where it is defined, so a macro of a source defined only after it (or a
@@ -68,13 +73,21 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     } else {
         Vec::new()
     };
-    defs.extend(lua_defs.iter().map(|n| (*n, "%{SOURCE0}")));
+    // A macro Lua defines under a name not written out may be any.
+    let lua_any = lua_defs.contains(&"");
+    defs.extend(
+        lua_defs
+            .iter()
+            .filter(|n| !n.is_empty())
+            .map(|n| (*n, "%{SOURCE0}")),
+    );
     let defined: HashSet<&str> = defs.iter().map(|(n, _)| *n).collect();
     let sources = closure(&defs, |b| names_a_source(b, loose), loose);
     let names_one = |t: &str| {
         names_a_source(t, loose)
             || references(t, loose).any(|n| sources.contains(n))
             || (lua_sources && lua_built(t))
+            || (lua_any && references(t, loose).next().is_some())
     };
     let syntax = closure(&defs, |body| active(opts_stripped(body).trim_end()), loose);
     let clean = |n: &str| clean_reference(n, &defined, &syntax);
@@ -168,24 +181,45 @@ fn runs_lua(text: &str) -> bool {
     text.contains("lua")
 }
 
-/// The names of the macros Lua defines in `line`: `rpm.define("NAME ...")`,
-/// `macros.NAME = ...`, `macros["NAME"] = ...`.
+/// The names of the macros Lua defines in `line`: `rpm.define("NAME ...")`
+/// (or `rpm.define(string.format("NAME ...", ...))`), `macros.NAME = ...`,
+/// `macros["NAME"] = ...`; `""` for one whose name is not written out
+/// (`rpm.define(arg)`), which may be any.
 fn lua_definitions(line: &str) -> impl Iterator<Item = &str> {
-    fn name(s: &str) -> Option<&str> {
-        let s = s.trim_start_matches(['"', '\'', '[', '(', ' ']);
+    fn ident(s: &str) -> &str {
         let end = s
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(s.len());
-        (end > 0).then(|| &s[..end])
+        &s[..end]
     }
-    let by_define = line
-        .match_indices("rpm.define")
-        .filter_map(move |(at, _)| name(&line[at + "rpm.define".len()..]));
+    fn quoted(s: &str) -> &str {
+        let s = s.trim_start();
+        match s.strip_prefix(['"', '\'']).or_else(|| s.strip_prefix("[[")) {
+            Some(r) => ident(r),
+            None => "",
+        }
+    }
+    let by_define = line.match_indices("rpm.define").filter_map(move |(at, _)| {
+        let rest = line[at + "rpm.define".len()..].trim_start();
+        let rest = rest.strip_prefix('(')?.trim_start();
+        let rest = rest
+            .strip_prefix("string.format")
+            .map_or(rest, |r| r.trim_start().trim_start_matches('('));
+        Some(quoted(rest))
+    });
     let by_table = line.match_indices("macros").filter_map(move |(at, _)| {
         let rest = &line[at + "macros".len()..];
-        rest.strip_prefix('.')
-            .or_else(|| rest.strip_prefix('['))
-            .and_then(name)
+        let (name, after) = if let Some(r) = rest.strip_prefix('.') {
+            let n = ident(r);
+            (n, &r[n.len()..])
+        } else {
+            let r = rest.strip_prefix('[')?;
+            let n = quoted(r);
+            (n, r.split_once(']').map_or("", |(_, a)| a))
+        };
+        // An assignment, not a use or `macros.d` in a path.
+        let after = after.trim_start();
+        (after.starts_with('=') && !after.starts_with("==")).then_some(name)
     });
     by_define.chain(by_table)
 }
@@ -703,6 +737,10 @@ mod tests {
             "%{lua: rpm.define(\"s \" .. rpm.expand(\"%{SOURCE1}\"))}\nVersion: %(cat %s)",
             "%{lua: local s = rpm.expand(\"%{SOURCE1}\")\nrpm.define(\"s \" .. s)}\nVersion: %(cat %s)",
             "%{lua: local s = rpm.expand(\"%{SOURCE1}\"); print(rpm.expand(\"%(cat \"..s..\")\"))}",
+            "%{lua: rpm.define(string.format(\"s %s\", rpm.expand(\"%{SOURCE1}\")))}\nVersion: %(cat %s)",
+            "%{lua: local n = \"s\"; rpm.define(n .. \" %{SOURCE1}\")}\nVersion: %(cat %s)",
+            "%{lua: macros.s = rpm.expand(\"%{SOURCE1}\")}\nVersion: %(cat %s)",
+            "%{lua: macros[\"s\"] = rpm.expand(\"%{SOURCE1}\")}\nVersion: %(cat %s)",
             // rpm 4.18's builtins defining a macro, and one giving a
             // macro's body (`%{_topdir}/SOURCES`, expanded again).
             "%{define:s %{SOURCE1}}\nVersion: %(cat %s)",
