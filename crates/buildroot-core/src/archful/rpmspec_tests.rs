@@ -985,8 +985,9 @@ fn a_shell_expansion_printing_a_source_name_leaves_the_sources() {
 
 /// `%(...)` texts the rule once took for printing a name or for naming no
 /// source, each of which reads one (or lists `%{_sourcedir}`): each rpm
-/// ([`rpms`]) answers `x-src` (`x-v`) with `v.txt` in `%{_sourcedir}` and
-/// otherwise without it, so such a spec gets its sources.
+/// ([`rpms`]) answers `x-src` (`x-v`, `x-*.txt-v.txt`) with `v.txt` (and
+/// a file `*.txt`) in `%{_sourcedir}` and otherwise without them, so such
+/// a spec gets its sources.
 #[test]
 fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
     if no_rpmspec() {
@@ -1053,6 +1054,11 @@ fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
             "lua-name",
             "%{lua: local n = \"s\"; rpm.define(n .. \" %{SOURCE1}\")}\nBuildRequires: x-%(cat %s)",
         ),
+        // The shell lists `*.txt` (the file of that name and `v.txt`).
+        (
+            "pattern-source",
+            "Source2: *.txt\nBuildRequires: x-%(echo %{SOURCE2} | sed 's,[^ ]*/,,g' | tr ' ' -)",
+        ),
         ("define-builtin", "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
         ("global-builtin", "%{global:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
         (
@@ -1069,9 +1075,15 @@ fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
         let text = format!("Name: {name}\n{head}{body}\n%description\nd\n%files\n");
         assert!(may_read_sources(&text), "{text}");
         for rpm in rpms() {
-            let with = read_by(&rpm, &text, &[("v.txt", "src\n")], &["x86_64"]);
+            let files = [("v.txt", "src\n"), ("*.txt", "s2\n")];
+            let n = if name == "pattern-source" { 2 } else { 1 };
+            let with = read_by(&rpm, &text, &files[..n], &["x86_64"]);
             let alone = read_by(&rpm, &text, &[], &["x86_64"]);
-            let want = if name == "glob" { "x-v" } else { "x-src" };
+            let want = match name {
+                "glob" => "x-v",
+                "pattern-source" => "x-*.txt-v.txt",
+                _ => "x-src",
+            };
             assert_eq!(
                 with.build_requires["x86_64"],
                 [want],

@@ -90,7 +90,10 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
             || (lua_any && references(t, loose).next().is_some())
     };
     let syntax = closure(&defs, |body| active(opts_stripped(body).trim_end()), loose);
-    let clean = |n: &str| clean_reference(n, &defined, &syntax);
+    // A source whose file name has shell syntax (`Source1: *.txt`, a
+    // pattern listing `%{_sourcedir}`) is more than a name printed.
+    let odd = text.lines().filter_map(source_file_name).any(active);
+    let clean = |n: &str| clean_reference(n, &defined, &syntax) && !(odd && is_source_name(n));
     let reads = |t: &str| !prints_only(t, &clean, loose);
     if shell_texts(text)
         .into_iter()
@@ -123,6 +126,18 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
                 || calls(l, &printers)
                     .any(|args| active(args) || references(args, loose).any(|n| !clean(n))))
     })
+}
+
+/// The file name a `SourceN:`/`PatchN:` tag line gives (what follows the
+/// value's last `/`, as rpm names the file in `%{_sourcedir}`).
+fn source_file_name(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let head = ["source", "patch"]
+        .into_iter()
+        .find(|w| t.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w)))?;
+    let rest = t[head.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+    let value = rest.trim_start().strip_prefix(':')?.trim();
+    Some(value.rsplit('/').next().unwrap_or(value))
 }
 
 /// Whether a macro named in a printer's words expands to words only:
@@ -746,6 +761,8 @@ mod tests {
             "%{define:s %{SOURCE1}}\nVersion: %(cat %s)",
             "%{global:s %{SOURCE1}}\nVersion: %(cat %s)",
             "Version: %(cat %{expand:%{macrobody:_sourcedir}}/v.txt)",
+            // A source's file name rpm's shell takes for a pattern.
+            "Source1: *.txt\nSource2: v.txt\nVersion: %(echo %{SOURCE1} | tr ' ' _)",
             // A tag's macro the spec redefines with shell syntax.
             "%global version 1 | xargs cat\nVersion: %(echo %{SOURCE1} %{version})",
             // The sources are `%{_topdir}/SOURCES`.
