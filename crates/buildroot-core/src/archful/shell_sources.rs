@@ -82,14 +82,16 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
             .map(|n| (*n, "%{SOURCE0}")),
     );
     let defined: HashSet<&str> = defs.iter().map(|(n, _)| *n).collect();
-    let sources = closure(&defs, |b| names_a_source(b, loose), loose);
+    // A body is read loosely: a `%global` expands it once when defined
+    // (`%global s %%{SOURCE1}` stores `%{SOURCE1}`).
+    let sources = closure(&defs, |b| names_a_source(b, true), true);
     let names_one = |t: &str| {
         names_a_source(t, loose)
             || references(t, loose).any(|n| sources.contains(n))
             || (lua_sources && lua_built(t))
             || (lua_any && references(t, loose).next().is_some())
     };
-    let syntax = closure(&defs, |body| active(opts_stripped(body).trim_end()), loose);
+    let syntax = closure(&defs, |body| active(opts_stripped(body).trim_end()), true);
     // A source whose file name has shell syntax (`Source1: *.txt`, a
     // pattern listing `%{_sourcedir}`) is more than a name printed.
     let odd = text.lines().filter_map(source_file_name).any(active);
@@ -756,6 +758,9 @@ mod tests {
             "%{lua: local n = \"s\"; rpm.define(n .. \" %{SOURCE1}\")}\nVersion: %(cat %s)",
             "%{lua: macros.s = rpm.expand(\"%{SOURCE1}\")}\nVersion: %(cat %s)",
             "%{lua: macros[\"s\"] = rpm.expand(\"%{SOURCE1}\")}\nVersion: %(cat %s)",
+            // A `%global` expands its body once when defined, so a
+            // `%%{SOURCE1}` there names the source when the macro is used.
+            "%global s %%{SOURCE1}\nVersion: %(cat %s)",
             // rpm 4.18's builtins defining a macro, and one giving a
             // macro's body (`%{_topdir}/SOURCES`, expanded again).
             "%{define:s %{SOURCE1}}\nVersion: %(cat %s)",
