@@ -1060,6 +1060,10 @@ fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
             "Source2: *.txt\nBuildRequires: x-%(echo %{SOURCE2} | sed 's,[^ ]*/,,g' | tr ' ' -)",
         ),
         ("global-percent", "%global s %%{SOURCE1}\nBuildRequires: x-%(cat %s)"),
+        (
+            "made-name",
+            "%global n s\n%{expand:%%global %{n} %%{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
         ("define-builtin", "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
         ("global-builtin", "%{global:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
         (

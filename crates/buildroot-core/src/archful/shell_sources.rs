@@ -89,7 +89,7 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
         names_a_source(t, loose)
             || references(t, loose).any(|n| sources.contains(n))
             || (lua_sources && lua_built(t))
-            || (lua_any && references(t, loose).next().is_some())
+            || ((lua_any || sources.contains("")) && references(t, loose).next().is_some())
     };
     let syntax = closure(&defs, |body| active(opts_stripped(body).trim_end()), true);
     // A source whose file name has shell syntax (`Source1: *.txt`, a
@@ -483,7 +483,7 @@ fn closure<'a>(
 /// it stands (rpm runs one inside other text too: `%{?fedora:%global
 /// ...}`, `%{expand:%%global ...}`), and rpm 4.18's builtins
 /// `%{define:NAME BODY}`, `%{global:...}`: the name and the rest of the
-/// line, `(opts)` and body.
+/// line, `(opts)` and body; the name is `""` where it is made by macros.
 fn definitions(line: &str) -> impl Iterator<Item = (&str, &str)> {
     ["global", "define"].into_iter().flat_map(move |word| {
         line.match_indices(word).filter_map(move |(at, _)| {
@@ -499,6 +499,12 @@ fn definitions(line: &str) -> impl Iterator<Item = (&str, &str)> {
             }
             let rest = rest.strip_prefix(':').unwrap_or(rest);
             let rest = rest.trim_start();
+            // A name rpm expands first (`%{expand:%%global %{n} ...}`)
+            // is `""`: it may be any.
+            if rest.starts_with('%') {
+                let end = rest.find([' ', '\t']).unwrap_or(rest.len());
+                return Some(("", &rest[end..]));
+            }
             let end = rest
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or(rest.len());
@@ -761,6 +767,8 @@ mod tests {
             // A `%global` expands its body once when defined, so a
             // `%%{SOURCE1}` there names the source when the macro is used.
             "%global s %%{SOURCE1}\nVersion: %(cat %s)",
+            // A name made by a macro.
+            "%global n s\n%{expand:%%global %{n} %%{SOURCE1}}\nVersion: %(cat %s)",
             // rpm 4.18's builtins defining a macro, and one giving a
             // macro's body (`%{_topdir}/SOURCES`, expanded again).
             "%{define:s %{SOURCE1}}\nVersion: %(cat %s)",
