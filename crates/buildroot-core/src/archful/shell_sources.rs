@@ -63,13 +63,32 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     // `%name` expanded in turn.
     let loose = text.contains("expand");
     let lines = logical_lines(text);
-    let mut defs: Vec<(&str, &str)> = lines.iter().flat_map(|l| definitions(l)).collect();
+    // A definition's body goes on to the end of its logical line, into
+    // the later definitions there (`links`: the earlier names whatever the
+    // later names) and into the pieces a long line is cut into (a
+    // `%{expand:...}` body of hundreds of lines).
+    let mut defs: Vec<(&str, &str)> = Vec::new();
+    let mut links: Vec<(&str, &str)> = Vec::new();
+    let mut prev: Option<&str> = None;
+    for (l, goes_on) in &lines {
+        let found = definitions(l);
+        if !goes_on {
+            prev = None;
+        } else if let Some(p) = prev {
+            defs.push((p, &l[..found.first().map_or(l.len(), |d| d.0)]));
+        }
+        for (_, name, body) in found {
+            links.extend(prev.map(|p| (p, name)));
+            defs.push((name, body));
+            prev = Some(name);
+        }
+    }
     // Lua names a source through its own variables, out of our sight: a
     // macro it defines, or a `%(...)` it puts together (`"%(cat "..s..")"`),
     // may be one wherever the spec runs Lua and names one.
     let lua_sources = runs_lua(text) && names_a_source(text, loose);
     let lua_defs: Vec<&str> = if lua_sources {
-        lines.iter().flat_map(|l| lua_definitions(l)).collect()
+        lines.iter().flat_map(|(l, _)| lua_definitions(l)).collect()
     } else {
         Vec::new()
     };
@@ -84,14 +103,19 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     let defined: HashSet<&str> = defs.iter().map(|(n, _)| *n).collect();
     // A body is read loosely: a `%global` expands it once when defined
     // (`%global s %%{SOURCE1}` stores `%{SOURCE1}`).
-    let sources = closure(&defs, |b| names_a_source(b, true), true);
+    let sources = closure(&defs, &links, |b| names_a_source(b, true), true);
     let names_one = |t: &str| {
         names_a_source(t, loose)
             || references(t, loose).any(|n| sources.contains(n))
             || (lua_sources && lua_built(t))
             || ((lua_any || sources.contains("")) && references(t, loose).next().is_some())
     };
-    let syntax = closure(&defs, |body| active(opts_stripped(body).trim_end()), true);
+    let syntax = closure(
+        &defs,
+        &links,
+        |body| active(opts_stripped(body).trim_end()),
+        true,
+    );
     // A source whose file name has shell syntax (`Source1: *.txt`, a
     // pattern listing `%{_sourcedir}`) is more than a name printed.
     let odd = text.lines().filter_map(source_file_name).any(active);
@@ -112,17 +136,18 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
         .collect();
     let shells = closure(
         &takes,
+        &[],
         |body| shell_texts(body).into_iter().any(reads),
         loose,
     );
     // A macro printing its arguments reads what they make it read: a
     // call whose arguments hold shell syntax (`%{rp $(<%{SOURCE1})}`,
     // `%{rp %{SOURCE1} | xargs cat}` to a `%(echo %*)`).
-    let printers = closure(&takes, |body| !shell_texts(body).is_empty(), loose);
+    let printers = closure(&takes, &[], |body| !shell_texts(body).is_empty(), loose);
     if shells.is_empty() && printers.is_empty() {
         return false;
     }
-    lines.iter().any(|l| {
+    lines.iter().any(|(l, _)| {
         names_one(l)
             && (references(l, loose).any(|n| shells.contains(n))
                 || calls(l, &printers)
@@ -454,6 +479,7 @@ fn names_a_source(text: &str, loose: bool) -> bool {
 /// costs one pass, not one per link.
 fn closure<'a>(
     defs: &[(&'a str, &str)],
+    links: &[(&'a str, &'a str)],
     base: impl Fn(&str) -> bool,
     loose: bool,
 ) -> HashSet<&'a str> {
@@ -462,6 +488,10 @@ fn closure<'a>(
         for r in references(body, loose) {
             named_by.entry(r).or_default().push(name);
         }
+    }
+    // A body that goes on into a later definition's names what it names.
+    for (user, used) in links {
+        named_by.entry(used).or_default().push(user);
     }
     let mut found: HashSet<&'a str> = defs
         .iter()
@@ -482,35 +512,54 @@ fn closure<'a>(
 /// Each `%global NAME[(opts)] BODY` or `%define ...` in `line`, wherever
 /// it stands (rpm runs one inside other text too: `%{?fedora:%global
 /// ...}`, `%{expand:%%global ...}`), and rpm 4.18's builtins
-/// `%{define:NAME BODY}`, `%{global:...}`: the name and the rest of the
-/// line, `(opts)` and body; the name is `""` where it is made by macros.
-fn definitions(line: &str) -> impl Iterator<Item = (&str, &str)> {
-    ["global", "define"].into_iter().flat_map(move |word| {
-        line.match_indices(word).filter_map(move |(at, _)| {
-            let before = &line[..at];
-            let builtin = before.ends_with("%{");
-            if !before.ends_with('%') && !builtin {
-                return None;
-            }
-            let rest = &line[at + word.len()..];
-            let blank = rest.starts_with([' ', '\t']);
-            if !(blank || (builtin && rest.starts_with(':'))) {
-                return None;
-            }
-            let rest = rest.strip_prefix(':').unwrap_or(rest);
-            let rest = rest.trim_start();
-            // A name rpm expands first (`%{expand:%%global %{n} ...}`)
-            // is `""`: it may be any.
-            if rest.starts_with('%') {
-                let end = rest.find([' ', '\t']).unwrap_or(rest.len());
-                return Some(("", &rest[end..]));
-            }
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            (end > 0).then(|| (&rest[..end], &rest[end..]))
+/// `%{define:NAME BODY}`, `%{global:...}`, in the order they stand: where
+/// it starts, the name (`""` where macros make it: it may be any) and the
+/// text after it up to the next definition, `(opts)` and body. The body
+/// goes on into the later ones' (the caller links them), which keeps the
+/// text read once however many definitions a line holds.
+fn definitions(line: &str) -> Vec<(usize, &str, &str)> {
+    let mut found: Vec<(usize, &str, usize)> = ["global", "define"]
+        .into_iter()
+        .flat_map(|word| {
+            line.match_indices(word).filter_map(move |(at, _)| {
+                let before = &line[..at];
+                let builtin = before.ends_with("%{");
+                if !before.ends_with('%') && !builtin {
+                    return None;
+                }
+                let rest = &line[at + word.len()..];
+                let blank = rest.starts_with([' ', '\t']);
+                if !(blank || (builtin && rest.starts_with(':'))) {
+                    return None;
+                }
+                let rest = rest.strip_prefix(':').unwrap_or(rest);
+                let rest = rest.trim_start();
+                let name_at = line.len() - rest.len();
+                // A name rpm expands first (`%{expand:%%global %{n} ...}`).
+                if rest.starts_with('%') {
+                    let end = rest.find([' ', '\t']).unwrap_or(rest.len());
+                    return Some((at, "", name_at + end));
+                }
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                (end > 0).then(|| (at, &rest[..end], name_at + end))
+            })
         })
-    })
+        .collect();
+    found.sort_unstable_by_key(|d| d.0);
+    let starts: Vec<usize> = found.iter().map(|d| d.0).skip(1).collect();
+    found
+        .iter()
+        .enumerate()
+        .map(|(i, &(at, name, body_at))| {
+            // The `%` (or `%{`) of the next definition ends this one.
+            let end = starts.get(i).map_or(line.len(), |&n| {
+                line[..n].trim_end_matches(['%', '{']).len().max(body_at)
+            });
+            (at, name, &line[body_at..end])
+        })
+        .collect()
 }
 
 /// The names of the macros `text` refers to: `%name`, `%{name}`,
@@ -599,11 +648,13 @@ fn shell_texts(text: &str) -> Vec<&str> {
 }
 
 /// `text`'s lines joined as rpm joins a spec's: a line ending in `\`, or
-/// one leaving a `%{` or `%(` open, goes on into the next.
-fn logical_lines(text: &str) -> Vec<String> {
+/// one leaving a `%{` or `%(` open, goes on into the next. A logical line
+/// longer than [`MAX_JOINED`] is cut into pieces, each but the first
+/// marked as going on from the one before (`true`).
+fn logical_lines(text: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    let (mut depth, mut joined) = (0usize, 0usize);
+    let (mut depth, mut joined, mut goes_on) = (0usize, 0usize, false);
     for line in text.lines() {
         let b = line.as_bytes();
         for (i, &c) in b.iter().enumerate() {
@@ -617,13 +668,15 @@ fn logical_lines(text: &str) -> Vec<String> {
         cur.push_str(line);
         cur.push('\n');
         joined += 1;
-        if (depth == 0 && !line.ends_with('\\')) || joined >= MAX_JOINED {
-            out.push(std::mem::take(&mut cur));
-            (depth, joined) = (0, 0);
+        let ends = depth == 0 && !line.ends_with('\\');
+        if ends || joined >= MAX_JOINED {
+            out.push((std::mem::take(&mut cur), goes_on));
+            joined = 0;
+            goes_on = !ends;
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push((cur, goes_on));
     }
     out
 }
@@ -645,6 +698,23 @@ mod tests {
         let start = std::time::Instant::now();
         assert!(reads(&text));
         eprintln!("{n} macros: {:?}", start.elapsed());
+        assert!(!reads(&text.replace("SOURCE1", "nil")));
+    }
+
+    /// Definitions swallowed by a `%{` left open are cut into pieces of
+    /// [`super::MAX_JOINED`] lines: each body reaches the end of its
+    /// piece, not of the spec.
+    #[test]
+    fn definitions_after_an_open_brace_stay_bounded() {
+        let n = 20_000;
+        let mut text = String::from("%description\nuses %{ a lot\n");
+        for i in 0..n {
+            text.push_str(&format!("%global m{i} %{{m{}}}\n", i + 1));
+        }
+        text.push_str(&format!("%global m{n} %{{SOURCE1}}\nVersion: %(cat %m0)\n"));
+        let start = std::time::Instant::now();
+        assert!(reads(&text));
+        eprintln!("{n} swallowed: {:?}", start.elapsed());
         assert!(!reads(&text.replace("SOURCE1", "nil")));
     }
 
@@ -767,6 +837,13 @@ mod tests {
             // A `%global` expands its body once when defined, so a
             // `%%{SOURCE1}` there names the source when the macro is used.
             "%global s %%{SOURCE1}\nVersion: %(cat %s)",
+            // A body longer than the lines joined at once.
+            &format!(
+                "%global s %{{expand:\n{}%{{SOURCE1}}}}\nVersion: %(f=\"%s\"; cat $f)",
+                "%{?nil}\n".repeat(250)
+            ),
+            // A definition inside another's body, the source after it.
+            "%global a %{expand:%%global b 1}%{SOURCE1}\nVersion: %(cat %a)",
             // A name made by a macro.
             "%global n s\n%{expand:%%global %{n} %%{SOURCE1}}\nVersion: %(cat %s)",
             // rpm 4.18's builtins defining a macro, and one giving a
