@@ -1059,20 +1059,33 @@ fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
             "pattern-source",
             "Source2: *.txt\nBuildRequires: x-%(echo %{SOURCE2} | sed 's,[^ ]*/,,g' | tr ' ' -)",
         ),
-        ("global-percent", "%global s %%{SOURCE1}\nBuildRequires: x-%(cat %s)"),
+        (
+            "global-percent",
+            "%global s %%{SOURCE1}\nBuildRequires: x-%(cat %s)",
+        ),
         (
             "made-name",
             "%global n s\n%{expand:%%global %{n} %%{SOURCE1}}\nBuildRequires: x-%(cat %s)",
         ),
-        ("define-builtin", "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
-        ("global-builtin", "%{global:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)"),
+        (
+            "source-redefined",
+            "%global SOURCE1 %{SOURCE1} | xargs cat\nBuildRequires: x-%(echo %{SOURCE1})",
+        ),
+        (
+            "define-builtin",
+            "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "global-builtin",
+            "%{global:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
         (
             "macrobody",
             "BuildRequires: x-%(cat %{expand:%{macrobody:_sourcedir}}/v.txt 2>/dev/null)",
         ),
         (
             "tag-redefined",
-            "%global version 1 | xargs cat\nBuildRequires: x-%(echo %{SOURCE1} %{version} 2>/dev/null)",
+            "%global version 1 | xargs cat\nBuildRequires: x-%(echo %{SOURCE1} %{version})",
         ),
     ];
     let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource1: v.txt\n";

@@ -168,14 +168,15 @@ fn source_file_name(line: &str) -> Option<&str> {
 }
 
 /// Whether a macro named in a printer's words expands to words only:
-/// a source's name, an argument (`%1`, checked where the macro is
+/// a source's name (unless the spec redefines that macro with shell
+/// syntax), an argument (`%1`, checked where the macro is
 /// called), a tag's value rpm restricts to such characters (unless the
 /// spec redefines it with shell syntax), or a macro the spec defines
 /// without shell syntax ([`active`]) however deep. Any
 /// other (the distribution's, a builtin such as `%{getenv:}`, `%{lua:}`,
 /// `%{expand:}`) may bring a `|` or a `;`.
 fn clean_reference(name: &str, defined: &HashSet<&str>, syntax: &HashSet<&str>) -> bool {
-    is_source_name(name)
+    (is_source_name(name) && !syntax.contains(name))
         || name.bytes().all(|c| c.is_ascii_digit())
         || (matches!(name, "name" | "version" | "release" | "epoch") && !syntax.contains(name))
         || (defined.contains(name) && !syntax.contains(name))
@@ -853,7 +854,9 @@ mod tests {
             "Version: %(cat %{expand:%{macrobody:_sourcedir}}/v.txt)",
             // A source's file name rpm's shell takes for a pattern.
             "Source1: *.txt\nSource2: v.txt\nVersion: %(echo %{SOURCE1} | tr ' ' _)",
-            // A tag's macro the spec redefines with shell syntax.
+            // A source's or a tag's macro the spec redefines with shell
+            // syntax.
+            "%global SOURCE1 %{SOURCE1} | xargs cat\nVersion: %(echo %{SOURCE1})",
             "%global version 1 | xargs cat\nVersion: %(echo %{SOURCE1} %{version})",
             // The sources are `%{_topdir}/SOURCES`.
             "Version: %(find %{_topdir} -name v.txt | xargs cat)",
