@@ -86,20 +86,23 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     // Lua names a source through its own variables, out of our sight: a
     // macro it defines, or a `%(...)` it puts together (`"%(cat "..s..")"`),
     // may be one wherever the spec runs Lua and names one.
-    let lua_sources = runs_lua(text) && names_a_source(text, loose);
-    let lua_defs: Vec<&str> = if lua_sources {
+    let runs_lua = runs_lua(text);
+    let lua_sources = runs_lua && names_a_source(text, loose);
+    let lua_defs: HashSet<&str> = if runs_lua {
         lines.iter().flat_map(|(l, _)| lua_definitions(l)).collect()
     } else {
-        Vec::new()
+        HashSet::new()
     };
     // A macro Lua defines under a name not written out may be any.
-    let lua_any = lua_defs.contains(&"");
-    defs.extend(
-        lua_defs
-            .iter()
-            .filter(|n| !n.is_empty())
-            .map(|n| (*n, "%{SOURCE0}")),
-    );
+    let lua_any = lua_defs.contains("");
+    if lua_sources {
+        defs.extend(
+            lua_defs
+                .iter()
+                .filter(|n| !n.is_empty())
+                .map(|n| (*n, "%{SOURCE0}")),
+        );
+    }
     let defined: HashSet<&str> = defs.iter().map(|(n, _)| *n).collect();
     // A body is read loosely: a `%global` expands it once when defined
     // (`%global s %%{SOURCE1}` stores `%{SOURCE1}`).
@@ -119,7 +122,18 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
     // A source whose file name has shell syntax (`Source1: *.txt`, a
     // pattern listing `%{_sourcedir}`) is more than a name printed.
     let odd = text.lines().filter_map(source_file_name).any(active);
-    let clean = |n: &str| clean_reference(n, &defined, &syntax) && !(odd && is_source_name(n));
+    // Where Lua or a definition whose name rpm makes may define any macro
+    // with any body, only an argument is a mere word; a macro Lua defines
+    // has a body out of our sight.
+    let anything = lua_any || syntax.contains("");
+    let clean = |n: &str| {
+        let argument = n.bytes().all(|c| c.is_ascii_digit());
+        argument
+            || (!anything
+                && !lua_defs.contains(n)
+                && clean_reference(n, &defined, &syntax)
+                && !(odd && is_source_name(n)))
+    };
     let reads = |t: &str| !prints_only(t, &clean, loose);
     if shell_texts(text)
         .into_iter()
@@ -854,6 +868,9 @@ mod tests {
             "Version: %(cat %{expand:%{macrobody:_sourcedir}}/v.txt)",
             // A source's file name rpm's shell takes for a pattern.
             "Source1: *.txt\nSource2: v.txt\nVersion: %(echo %{SOURCE1} | tr ' ' _)",
+            // A macro Lua or a made name may define with shell syntax.
+            "%global p x\n%{lua: macros.p = \"| xargs cat\"}\nVersion: %(echo %{SOURCE1} %p)",
+            "%global p x\n%global n p\n%{expand:%%global %{n} | xargs cat}\nVersion: %(echo %{SOURCE1} %p)",
             // A source's or a tag's macro the spec redefines with shell
             // syntax.
             "%global SOURCE1 %{SOURCE1} | xargs cat\nVersion: %(echo %{SOURCE1})",
