@@ -1072,6 +1072,10 @@ fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
             "%global SOURCE1 %{SOURCE1} | xargs cat\nBuildRequires: x-%(echo %{SOURCE1})",
         ),
         (
+            "lua-body",
+            "%global p x\n%{lua: macros.p = \"| xargs cat\"}\nBuildRequires: x-%(echo %{SOURCE1} %p)",
+        ),
+        (
             "define-builtin",
             "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)",
         ),

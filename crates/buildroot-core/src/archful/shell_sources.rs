@@ -132,7 +132,7 @@ pub(super) fn shell_may_read_source(text: &str) -> bool {
             || (!anything
                 && !lua_defs.contains(n)
                 && clean_reference(n, &defined, &syntax)
-                && !(odd && is_source_name(n)))
+                && (!odd || !is_source_name(n)))
     };
     let reads = |t: &str| !prints_only(t, &clean, loose);
     if shell_texts(text)
