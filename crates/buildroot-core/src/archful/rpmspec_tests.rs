@@ -982,3 +982,142 @@ fn a_shell_expansion_printing_a_source_name_leaves_the_sources() {
         }
     }
 }
+
+/// `%(...)` texts the rule once took for printing a name or for naming no
+/// source, each of which reads one (or lists `%{_sourcedir}`): each rpm
+/// ([`rpms`]) answers `x-src` (`x-v`, `x-*.txt-v.txt`) with `v.txt` (and
+/// a file `*.txt`) in `%{_sourcedir}` and otherwise without them, so such
+/// a spec gets its sources.
+#[test]
+fn shell_expansions_reading_a_source_in_other_ways_get_the_sources() {
+    if no_rpmspec() {
+        return;
+    }
+    let forms = [
+        (
+            "sed-e-flag",
+            "BuildRequires: x-%(echo %{SOURCE1} | sed 's/^/cat /e')",
+        ),
+        ("sed-e", "BuildRequires: x-%(echo cat %{SOURCE1} | sed e)"),
+        (
+            "sort-files0",
+            "BuildRequires: x-%(printf %{SOURCE1} | sort --files0-from=-)",
+        ),
+        (
+            "body-pipe",
+            "%global p | xargs cat\nBuildRequires: x-%(echo %{SOURCE1} %p)",
+        ),
+        // `x-v` with the source, `x-*` without it.
+        (
+            "glob",
+            "BuildRequires: x-%(basename %{_sourcedir}/*.txt .txt)",
+        ),
+        (
+            "arguments",
+            "%define rp() %(echo %*)\nBuildRequires: x-%{rp %{SOURCE1} | xargs cat}",
+        ),
+        (
+            "expand-global",
+            "%{expand:%%global s %%{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "inner-global",
+            "%{?nil:%global s %{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "expand-ref",
+            "%global s %{SOURCE1}\nBuildRequires: x-%(cat %{expand:%%{s}})",
+        ),
+        (
+            "expand-source",
+            "BuildRequires: x-%(cat %{expand:%%SOURCE1})",
+        ),
+        (
+            "lua-define",
+            "%{lua: rpm.define(\"s \" .. rpm.expand(\"%{SOURCE1}\"))}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "lua-built",
+            "BuildRequires: x-%{lua: local s = rpm.expand(\"%{SOURCE1}\")\n\
+             print(rpm.expand(\"%(cat \"..s..\")\"))}",
+        ),
+        (
+            "topdir",
+            "BuildRequires: x-%(find %{_topdir} -name v.txt | xargs cat)",
+        ),
+        (
+            "lua-format",
+            "%{lua: rpm.define(string.format(\"s %s\", rpm.expand(\"%{SOURCE1}\")))}\n\
+             BuildRequires: x-%(cat %s)",
+        ),
+        (
+            "lua-name",
+            "%{lua: local n = \"s\"; rpm.define(n .. \" %{SOURCE1}\")}\nBuildRequires: x-%(cat %s)",
+        ),
+        // The shell lists `*.txt` (the file of that name and `v.txt`).
+        (
+            "pattern-source",
+            "Source2: *.txt\nBuildRequires: x-%(echo %{SOURCE2} | sed 's,[^ ]*/,,g' | tr ' ' -)",
+        ),
+        (
+            "global-percent",
+            "%global s %%{SOURCE1}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "made-name",
+            "%global n s\n%{expand:%%global %{n} %%{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "source-redefined",
+            "%global SOURCE1 %{SOURCE1} | xargs cat\nBuildRequires: x-%(echo %{SOURCE1})",
+        ),
+        (
+            "lua-body",
+            "%global p x\n%{lua: macros.p = \"| xargs cat\"}\nBuildRequires: x-%(echo %{SOURCE1} %p)",
+        ),
+        (
+            "define-builtin",
+            "%{define:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "global-builtin",
+            "%{global:s %{SOURCE1}}\nBuildRequires: x-%(cat %s)",
+        ),
+        (
+            "macrobody",
+            "BuildRequires: x-%(cat %{expand:%{macrobody:_sourcedir}}/v.txt 2>/dev/null)",
+        ),
+        (
+            "tag-redefined",
+            "%global version 1 | xargs cat\nBuildRequires: x-%(echo %{SOURCE1} %{version})",
+        ),
+    ];
+    let head = "Version: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource1: v.txt\n";
+    for (name, body) in forms {
+        let text = format!("Name: {name}\n{head}{body}\n%description\nd\n%files\n");
+        assert!(may_read_sources(&text), "{text}");
+        for rpm in rpms() {
+            let files = [("v.txt", "src\n"), ("*.txt", "s2\n")];
+            let n = if name == "pattern-source" { 2 } else { 1 };
+            let with = read_by(&rpm, &text, &files[..n], &["x86_64"]);
+            let alone = read_by(&rpm, &text, &[], &["x86_64"]);
+            let want = match name {
+                "glob" => "x-v",
+                "pattern-source" => "x-*.txt-v.txt",
+                _ => "x-src",
+            };
+            assert_eq!(
+                with.build_requires["x86_64"],
+                [want],
+                "{}: {name}",
+                rpm.name
+            );
+            assert_ne!(
+                alone.build_requires.get("x86_64"),
+                with.build_requires.get("x86_64"),
+                "{}: {name}",
+                rpm.name
+            );
+        }
+    }
+}
