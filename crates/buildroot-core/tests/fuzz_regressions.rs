@@ -400,3 +400,84 @@ fn srpm_dependency_with_a_control_character_is_left_out() {
     let p = srpm_with(b"\x01", &[]).unwrap();
     assert!(p.requires.is_empty(), "{:?}", p.requires);
 }
+
+/// Every private-use character U+E000..U+F8FF spelled as a `\u` escape's
+/// hex digits ("e000"), after `filler` bytes of a comment, with a BOM
+/// past the first character; `free` left unspelled.
+fn private_use_spelled_after(filler: usize, free: Option<char>) -> String {
+    let mut text = String::from("a: x\u{feff}y\n# ");
+    text.push_str(&"z".repeat(filler));
+    text.push_str("\nb: \"");
+    for c in '\u{e000}'..='\u{f8ff}' {
+        if Some(c) != free {
+            text.push_str(&format!("\\u{:04x}", u32::from(c)));
+        }
+    }
+    text.push_str("\"\n");
+    text
+}
+
+/// A BOM past the first character is read through a private-use stand-in
+/// the text neither holds nor spells. It was looked for one candidate at a
+/// time, each with three scans of the whole text: a text spelling every
+/// candidate at its end (26 KB of escapes after 4 MB of comment) took
+/// 6,400 × 3 scans of it, tens of seconds of CPU. One pass now.
+#[test]
+fn yaml_bom_stand_in_is_found_in_linear_time() {
+    use buildroot_core::content_resolver::yaml::Value;
+    let text = private_use_spelled_after(4 << 20, None);
+    let start = thread_cpu();
+    let e = Value::parse(&text, "spelled.yaml").unwrap_err().to_string();
+    let cpu = thread_cpu() - start;
+    assert!(cpu < Duration::from_secs(2), "{cpu:?} of CPU");
+    assert!(e.starts_with("spelled.yaml: ") && !e.contains('\n'), "{e}");
+    assert!(e.contains("private-use"), "{e}");
+    // With one candidate left, that one is the stand-in: the BOM comes back.
+    let text = private_use_spelled_after(1000, Some('\u{f8ff}'));
+    let start = thread_cpu();
+    let v = Value::parse(&text, "spelled.yaml").unwrap();
+    let cpu = thread_cpu() - start;
+    assert!(cpu < Duration::from_secs(10), "{cpu:?} of CPU");
+    let Value::Map(m) = &v else { panic!("{v:?}") };
+    assert_eq!(m[0].1, Value::Str("x\u{feff}y".into()));
+    let Value::Str(b) = &m[1].1 else {
+        panic!("{v:?}")
+    };
+    assert_eq!(b.chars().count(), 6399);
+    assert!(!b.contains('\u{feff}') && !b.contains('\u{f8ff}'));
+}
+
+/// The other ways a text rules candidates out, each in one pass: the
+/// characters themselves, and their tag `%`-escapes (any case; here in a
+/// comment, which rules them out as well), with many
+/// BOMs past the first character (each read back as itself).
+#[test]
+fn yaml_many_boms_and_private_use_characters_are_linear() {
+    use buildroot_core::content_resolver::yaml::Value;
+    let held: String = ('\u{e000}'..='\u{f8fe}').collect();
+    let percent: String = ('\u{e000}'..'\u{e100}')
+        .map(|c| {
+            let mut b = [0; 4];
+            let s: String = c
+                .encode_utf8(&mut b)
+                .bytes()
+                .map(|x| format!("%{x:02X}"))
+                .collect();
+            s
+        })
+        .collect();
+    let boms = "\u{feff}x".repeat(200_000);
+    let text = format!("a: \"{held}\"\nb: c # {percent}\nd: {boms}\n");
+    let start = thread_cpu();
+    let v = Value::parse(&text, "held.yaml").unwrap();
+    let cpu = thread_cpu() - start;
+    assert!(cpu < Duration::from_secs(20), "{cpu:?} of CPU");
+    let Value::Map(m) = &v else { panic!("{v:?}") };
+    assert_eq!(m[0].1, Value::Str(held.clone()));
+    assert_eq!(m[2].1, Value::Str(boms));
+    // Every one held, and a BOM: refused in one line.
+    let e = Value::parse(&format!("a: \"{held}\u{f8ff}\"\nb: \u{feff}\n"), "all.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("private-use") && !e.contains('\n'), "{e}");
+}

@@ -226,6 +226,26 @@ const CASES: &[&str] = &[
     "[x, ?]\n",
     "[a?b]\n",
     "{k: a ?b}\n",
+    // A `:` with no key outside flow collections (found by fuzzing, the
+    // `yaml` target's corpus read by both): PyYAML's parser refuses it
+    // ("expected <block end>, but found ':'"); we read an empty key.
+    ": b\n",
+    "a: 1\n: b\n",
+    "a: |\n: >-\n\u{2029}\nc: >+\n\n\u{2028}\n",
+    "a:\n- : z\n",
+    "- a\n: b\n",
+    "a:\n- x\n: y\n",
+    "a:\n  b: 1\n  : 2\n",
+    "a: 1\r\nb: \"x\r\n  y\"\rc: 2 |\u{85}d:  z\r\n:  z\r\n",
+    // ... and the keys it does take there: explicit (empty too), and a
+    // flow collection's or a block map's (an unhashable key: refused).
+    "? \n: v\n",
+    "? a\n: b\n? [c]\n",
+    "? - a\n  - b\n: c\n",
+    "? a: 1\n: v\n",
+    "[a]: b\n{c: d}: e\n",
+    "- ? x\n  : y\n- z: {? w}\n",
+    "--- \na: 1\n...\n---\n? b\n: c\n",
 ];
 
 /// The fixed cases above.

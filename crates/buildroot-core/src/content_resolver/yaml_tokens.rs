@@ -88,7 +88,7 @@ pub(super) fn as_pyyaml_scans<'t>(
     text: &'t str,
     moved: &mut [usize],
 ) -> Result<Cow<'t, str>, String> {
-    if !text.contains(['#', '\t', '&', '*', '{', '[']) {
+    if !text.contains(['#', '\t', '&', '*', '{', '[']) && !bare_value_indicator(text) {
         return Ok(Cow::Borrowed(text));
     }
     let mut owned: Option<String> = None;
@@ -228,6 +228,22 @@ fn proven_comments(blanked: &str, candidates: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// Whether a `:` may stand where no key is (the check in [`scan`]): a
+/// value indicator (`:` then a blank or the line's end) first on its line,
+/// or right after another indicator (`- :`, `? :`, `a: :`). Cheap, and
+/// wider than needed: it only decides whether the text is scanned.
+fn bare_value_indicator(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len()).any(|i| {
+        b[i] == b':'
+            && matches!(b.get(i + 1), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+            && matches!(
+                b[..i].iter().rev().find(|&&c| c != b' ' && c != b'\t'),
+                None | Some(b'\n' | b'\r' | b':' | b'-' | b'?')
+            )
+    })
+}
+
 /// PyYAML's scanner error, in its words.
 const TAB: &str = "found character '\\t' that cannot start any token (PyYAML allows tabs \
                    only inside quotes, comments and block scalars' text)";
@@ -243,6 +259,9 @@ fn scan(text: &str) -> Found {
     let mut flow = 0usize;
     // Whether the last token opened a flow collection or an entry of one.
     let mut entry_start = false;
+    // The block collections the scanner is in, innermost last: whether a
+    // mapping has a key (a `Key` token) waiting for its `:`.
+    let mut block_keys: Vec<bool> = Vec::new();
     for token in Scanner::new(StrInput::new(text)) {
         let token = match token {
             Ok(t) => t,
@@ -270,6 +289,41 @@ fn scan(text: &str) -> Found {
                 TokenType::FlowSequenceStart | TokenType::FlowMappingStart | TokenType::FlowEntry
             ),
         );
+        if flow == 0 {
+            match kind {
+                TokenType::BlockMappingStart | TokenType::BlockSequenceStart => {
+                    block_keys.push(false)
+                }
+                TokenType::BlockEnd => {
+                    block_keys.pop();
+                }
+                TokenType::DocumentStart | TokenType::DocumentEnd => block_keys.clear(),
+                TokenType::Key => {
+                    if let Some(waiting) = block_keys.last_mut() {
+                        *waiting = true;
+                    }
+                }
+                // A `:` without a key outside flow collections (`: b`, `a: 1`
+                // then `: b`, `- : b`): PyYAML's scanner makes a `:` it has no
+                // possible key for a value token alone, and its parser, which
+                // wants a key token there, refuses it; YAML 1.2 reads an
+                // empty key (found by fuzzing: the parser read `None: b`).
+                TokenType::Value => {
+                    match block_keys.last_mut() {
+                        Some(waiting @ true) => *waiting = false,
+                        Some(false) if bad_name.is_none() => bad_name = Some((
+                            range.start,
+                            "while parsing a block collection, expected <block end>, but found \
+                             ':' (PyYAML wants a key, or `?`, before a ':' outside a flow \
+                             collection)"
+                                .to_string(),
+                        )),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
         match kind {
             // A `:` without a key in a flow collection (`{: 1}`, `[a, : b]`):
             // PyYAML's scanner saves a possible key only at a token that
