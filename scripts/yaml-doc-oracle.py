@@ -20,7 +20,9 @@ write them). Writes JSON on stdout, one answer per document:
 {"bytes": [BYTE, ...]}, a list, {"tuple": [...]}, and {"map": [[K, V],
 ...]} with the entries as the Python dict holds them (a repeated key keeps
 its first place and its last value); or
-{"text": TEXT, "error": "ExceptionName"} when safe_load raises.
+{"text": TEXT, "error": "ExceptionName"} when safe_load raises;
+{"text": TEXT, "recursive": true} when the value holds itself (an alias
+inside its own anchor's node), which PyYAML builds and JSON cannot write.
 
 Run with Debian's /usr/bin/python3 (python3-yaml).
 """
@@ -332,7 +334,13 @@ def read(text):
         value = yaml.safe_load(text)
     except Exception as e:  # noqa: BLE001 - any refusal is data here
         return {"text": text, "error": type(e).__name__}
-    return {"text": text, "value": canon(value)}
+    try:
+        return {"text": text, "value": canon(value)}
+    except RecursionError:
+        # A node that holds itself through an alias (`&a [*a]`): PyYAML
+        # builds it, JSON cannot say it; one such document must not fail
+        # the whole batch.
+        return {"text": text, "recursive": True}
 
 
 def main():

@@ -96,6 +96,11 @@ fn differences(answers: &[serde_json::Value]) -> Vec<String> {
         let text = a["text"].as_str().unwrap();
         let theirs = a.get("value");
         let mine = ours(text);
+        // A node holding itself: PyYAML builds it, we refuse it (a
+        // decided difference, docs/compose-view.md).
+        if a["recursive"] == true && mine.is_none() {
+            continue;
+        }
         if mine.as_ref() != theirs {
             let err = Value::parse(text, "doc.yaml").err().map(|e| e.to_string());
             bad.push(format!(
@@ -246,6 +251,12 @@ const CASES: &[&str] = &[
     "[a]: b\n{c: d}: e\n",
     "- ? x\n  : y\n- z: {? w}\n",
     "--- \na: 1\n...\n---\n? b\n: c\n",
+    // A node holding itself through an alias: PyYAML builds it (the
+    // oracle answers `recursive`, where it failed the whole batch with
+    // a RecursionError), we refuse it in one line.
+    "&a [*a]\n",
+    "a: &x {b: *x}\n",
+    "a: &x\n  b: [1, *x]\n",
 ];
 
 /// The fixed cases above.
