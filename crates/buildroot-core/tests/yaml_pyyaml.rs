@@ -251,6 +251,27 @@ const CASES: &[&str] = &[
     "[a]: b\n{c: d}: e\n",
     "- ? x\n  : y\n- z: {? w}\n",
     "--- \na: 1\n...\n---\n? b\n: c\n",
+    // A top-level block scalar whose text starts at column 0 (found by
+    // fuzzing): PyYAML's `scan_block_scalar` takes at least one column of
+    // indentation there, so the line ends the scalar and the document
+    // ("expected '<document start>'"), or, a comment, is skipped.
+    "|\nx\n",
+    ">\nx\ny\n",
+    "|-\n\nx\n",
+    "--- |\nx\n",
+    "---\n>+\n- x\n",
+    "--- # c\n&a |\nx: y\n",
+    "%YAML 1.1\n--- !!str >\n%x\n",
+    "|\nx\r\ny\r\n",
+    "| # c\n'x'\n",
+    "|\n#c\n",
+    "|+\n\n#c\n",
+    ">+\n\n#c\n#d\n\n",
+    "--- |-\n#c\n...\n",
+    "|\n#c\n x\n",
+    "|\n#c\n%x\n",
+    "|\n#c\n--- y\n",
+    "|\n#c\n\t\n",
     // A node holding itself through an alias: PyYAML builds it (the
     // oracle answers `recursive`, where it failed the whole batch with
     // a RecursionError), we refuse it in one line.
