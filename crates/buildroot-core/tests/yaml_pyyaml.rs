@@ -272,6 +272,22 @@ const CASES: &[&str] = &[
     "|\n#c\n%x\n",
     "|\n#c\n--- y\n",
     "|\n#c\n\t\n",
+    // A list or map as the key of an `!!omap` or `!!pairs` entry (found
+    // by fuzzing): PyYAML puts it in the tuple, hashing nothing; any other
+    // map refuses it.
+    "a: !!omap [? [b]]\n",
+    "!!pairs [{[b]: 1}, {[b]: 2}]\n",
+    "!!omap\n- ? - b\n    - c\n  : 1\n",
+    "!!omap\n- {a: 1}: x\n",
+    "!!omap [? {x: [1]}]\n",
+    "- &k [b]\n- !!omap [{*k : 1}]\n",
+    "!!omap [{&k [b]: 1}, {*k : 2}]\n",
+    "- &o !!omap [{[b]: 1}]\n- *o\n",
+    "a: !!omap [{b: {[c]: 1}}]\n",
+    "a: !!omap [{[b]: 1, c: 2}]\n",
+    "!!omap {[b]: 1}\n",
+    "a: !!set {[b]}\n",
+    "- !!omap [&e {[b]: 1}]\n- *e\n",
     // A node holding itself through an alias: PyYAML builds it (the
     // oracle answers `recursive`, where it failed the whole batch with
     // a RecursionError), we refuse it in one line.

@@ -34,8 +34,15 @@
 //!   follows: a blank is put after the `?` (bytes added, as above). A `?`
 //!   past a plain scalar's start (`[a?b]`, `{k: a ?b}`) is refused, as
 //!   PyYAML's parser refuses the key indicator it ends the scalar at.
+//! - A top-level block scalar whose first line of text is at column 0
+//!   (`|` then `x`): PyYAML's `scan_block_scalar` wants one column of
+//!   indentation there, YAML 1.2 none. Such a line ends PyYAML's scalar:
+//!   text there is refused ("expected '<document start>'"), a comment is
+//!   skipped, so `... ` is put before its `#` (bytes added, as above) and
+//!   the parser ends the document there too, reading what follows as
+//!   PyYAML does (more comments; anything else refused by both).
 //!
-//! The two rewrites are found from the parser's own errors (it stops at
+//! The rewrites are found from the parser's own tokens and errors (it stops at
 //! each), and the text scanned again. At the first such comment every
 //! later `#` written against a quote, `]`, `}` or `,` is blanked too, and
 //! one more scan keeps those it proves comments (see [`proven_comments`]):
