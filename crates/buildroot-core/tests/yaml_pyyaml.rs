@@ -288,6 +288,12 @@ const CASES: &[&str] = &[
     "!!omap {[b]: 1}\n",
     "a: !!set {[b]}\n",
     "- !!omap [&e {[b]: 1}]\n- *e\n",
+    // An explicit key that is a blank block scalar, no `:` line, then a
+    // key: the empty value and the next key start where the block does.
+    "? |\nx: y\n",
+    "? >-\n\nx: y\nz: w\n",
+    "- ? |\n  x: y\n",
+    "a:\n  ? |\n  x: y\n",
     // A node holding itself through an alias: PyYAML builds it (the
     // oracle answers `recursive`, where it failed the whole batch with
     // a RecursionError), we refuse it in one line.

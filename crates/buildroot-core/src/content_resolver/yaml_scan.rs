@@ -287,13 +287,18 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
                 None => return Scan::Unsafe(separator_in_scalar(span.start.line())),
             }
         }
-        let after_blank_block = scalars
-            .get(&start)
-            .filter(|before: &&Scalar| before.block)
-            .map(|before| {
+        // Only an empty node shares its start with the scalar after it: a
+        // blank block scalar, and an empty value after it (`? |` with no
+        // `:` line, then `x: y`: three scalars start at `x`), whose record
+        // passes the block's on.
+        let after_blank_block = scalars.get(&start).and_then(|before: &Scalar| {
+            if before.block {
                 let parsed = before.parsed.as_ref().unwrap_or(&before.text);
-                (parsed.clone(), before.text.clone())
-            });
+                Some((parsed.clone(), before.text.clone()))
+            } else {
+                before.after_blank_block.clone()
+            }
+        });
         scalars.insert(
             start,
             Scalar {
