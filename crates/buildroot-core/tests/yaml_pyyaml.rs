@@ -251,6 +251,49 @@ const CASES: &[&str] = &[
     "[a]: b\n{c: d}: e\n",
     "- ? x\n  : y\n- z: {? w}\n",
     "--- \na: 1\n...\n---\n? b\n: c\n",
+    // A top-level block scalar whose text starts at column 0 (found by
+    // fuzzing): PyYAML's `scan_block_scalar` takes at least one column of
+    // indentation there, so the line ends the scalar and the document
+    // ("expected '<document start>'"), or, a comment, is skipped.
+    "|\nx\n",
+    ">\nx\ny\n",
+    "|-\n\nx\n",
+    "--- |\nx\n",
+    "---\n>+\n- x\n",
+    "--- # c\n&a |\nx: y\n",
+    "%YAML 1.1\n--- !!str >\n%x\n",
+    "|\nx\r\ny\r\n",
+    "| # c\n'x'\n",
+    "|\n#c\n",
+    "|+\n\n#c\n",
+    ">+\n\n#c\n#d\n\n",
+    "--- |-\n#c\n...\n",
+    "|\n#c\n x\n",
+    "|\n#c\n%x\n",
+    "|\n#c\n--- y\n",
+    "|\n#c\n\t\n",
+    // A list or map as the key of an `!!omap` or `!!pairs` entry (found
+    // by fuzzing): PyYAML puts it in the tuple, hashing nothing; any other
+    // map refuses it.
+    "a: !!omap [? [b]]\n",
+    "!!pairs [{[b]: 1}, {[b]: 2}]\n",
+    "!!omap\n- ? - b\n    - c\n  : 1\n",
+    "!!omap\n- {a: 1}: x\n",
+    "!!omap [? {x: [1]}]\n",
+    "- &k [b]\n- !!omap [{*k : 1}]\n",
+    "!!omap [{&k [b]: 1}, {*k : 2}]\n",
+    "- &o !!omap [{[b]: 1}]\n- *o\n",
+    "a: !!omap [{b: {[c]: 1}}]\n",
+    "a: !!omap [{[b]: 1, c: 2}]\n",
+    "!!omap {[b]: 1}\n",
+    "a: !!set {[b]}\n",
+    "- !!omap [&e {[b]: 1}]\n- *e\n",
+    // An explicit key that is a blank block scalar, no `:` line, then a
+    // key: the empty value and the next key start where the block does.
+    "? |\nx: y\n",
+    "? >-\n\nx: y\nz: w\n",
+    "- ? |\n  x: y\n",
+    "a:\n  ? |\n  x: y\n",
     // A node holding itself through an alias: PyYAML builds it (the
     // oracle answers `recursive`, where it failed the whole batch with
     // a RecursionError), we refuse it in one line.

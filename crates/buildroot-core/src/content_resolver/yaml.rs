@@ -28,7 +28,7 @@ use std::collections::HashMap;
 
 use super::yaml11::Timestamp;
 use super::yaml_breaks::{as_pyyaml_breaks, boms_as_text, unprintable};
-use super::yaml_construct::{pyyaml_scalar, PAIRS, SCALARS};
+use super::yaml_construct::{pyyaml_scalar, PAIRS, PAIR_KEYS, SCALARS};
 use super::yaml_scan::{scan, Scan};
 use super::yaml_tokens::as_pyyaml_scans;
 use crate::error::{Error, Result};
@@ -100,6 +100,11 @@ impl Value {
         let (scalars, text) = match scan(text, (&separators, &kinds)) {
             Scan::Unsafe(problem) => return Err(Error::format(origin, problem)),
             Scan::Scalars(scalars, text, pairs) => {
+                let keys = pairs
+                    .values()
+                    .flat_map(|p| p.keys.iter().copied())
+                    .collect();
+                PAIR_KEYS.with(|k| *k.borrow_mut() = keys);
                 PAIRS.with(|p| *p.borrow_mut() = pairs);
                 (scalars, text)
             }
@@ -125,7 +130,31 @@ impl Value {
             .and_then(|node| pyyaml_scalar(node, false));
         SCALARS.with(|s| s.borrow_mut().clear());
         PAIRS.with(|p| p.borrow_mut().clear());
-        res.map_err(|e| Error::format(origin, crate::workload::yaml_problem(&e)))
+        PAIR_KEYS.with(|k| k.borrow_mut().clear());
+        let value = res.map_err(|e| Error::format(origin, crate::workload::yaml_problem(&e)))?;
+        // A map that is an `!!omap` entry elsewhere too (through an alias)
+        // kept its list or map key: PyYAML builds a dict of it there and
+        // refuses the key.
+        match value.unhashable_key() {
+            Some(kind) => Err(Error::format(
+                origin,
+                format!("found unhashable key ({kind} as a map key)"),
+            )),
+            None => Ok(value),
+        }
+    }
+
+    /// The kind of the first list or map that is a map's key in the
+    /// value (tuples, an `!!omap`'s entries, may hold one).
+    fn unhashable_key(&self) -> Option<&'static str> {
+        match self {
+            Value::Seq(items) | Value::Tuple(items) => items.iter().find_map(Value::unhashable_key),
+            Value::Map(entries) => entries.iter().find_map(|(k, v)| match k {
+                Value::Seq(_) | Value::Map(_) => Some(k.kind()),
+                _ => k.unhashable_key().or_else(|| v.unhashable_key()),
+            }),
+            _ => None,
+        }
     }
 
     /// The value with `f` applied to every text in it, keys included.

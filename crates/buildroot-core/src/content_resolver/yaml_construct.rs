@@ -22,6 +22,10 @@ thread_local! {
     /// Its `!!omap` and `!!pairs` collections (for [`pyyaml_scalar`]).
     pub(super) static PAIRS: std::cell::RefCell<HashMap<usize, Pairs>> =
         std::cell::RefCell::new(HashMap::new());
+    /// Where the list and map keys of their entries start ([`Pairs`]'s
+    /// `keys`): kept as keys, not refused as unhashable.
+    pub(super) static PAIR_KEYS: std::cell::RefCell<std::collections::HashSet<usize>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
 }
 
 /// Whether a map key is YAML 1.1's merge key as PyYAML resolves it: a
@@ -170,10 +174,15 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 }
                 continue;
             }
+            let k_at = k.defined.span().byte_offset();
             let (k, v) = (pyyaml_scalar(k, true)?, pyyaml_scalar(v, false)?);
             // A Python dict cannot hold a list or a dict as a key: PyYAML
-            // refuses the document ("found unhashable key").
-            if matches!(k, Value::Seq(_) | Value::Map(_)) {
+            // refuses the document ("found unhashable key"), but for the
+            // key of an `!!omap` or `!!pairs` entry, which it puts in a
+            // tuple without building a dict (`construct_yaml_omap`).
+            let pair_key =
+                || k_at.is_some_and(|at| PAIR_KEYS.with(|s| s.borrow().contains(&(at as usize))));
+            if matches!(k, Value::Seq(_) | Value::Map(_)) && !pair_key() {
                 return Err(serde::de::Error::custom(format!(
                     "found unhashable key ({} as a map key)",
                     k.kind()

@@ -19,6 +19,10 @@ pub(super) struct Pairs {
     pub(super) line: usize,
     /// Its entries as written, in order ([`Entry`]).
     pub(super) entries: Vec<Option<Entry>>,
+    /// Where each entry's key that is a list or a map starts: PyYAML puts
+    /// such a key in the tuple as it is (no dict is built, so nothing is
+    /// hashed), where any other map refuses it as unhashable.
+    pub(super) keys: Vec<usize>,
 }
 
 /// An entry of an `!!omap` or `!!pairs` sequence that is a map, as written:
@@ -63,6 +67,16 @@ pub(super) fn node_in(
             is_map.then(|| (*at, p.entries.len() - 1))
         }
         _ => None,
+    }
+}
+
+/// Records a list or map starting at `at` that is the key of an entry of
+/// a tagged sequence (the first node of such an entry map).
+pub(super) fn entry_key(open: &[Open], pairs: &mut HashMap<usize, Pairs>, at: usize) {
+    if let Some(Open::Map(0, _, Some((seq, _)))) = open.last() {
+        if let Some(p) = pairs.get_mut(seq) {
+            p.keys.push(at);
+        }
     }
 }
 

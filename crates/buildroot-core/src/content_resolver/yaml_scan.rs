@@ -11,7 +11,7 @@ use serde_saphyr::granit_parser;
 use std::collections::HashMap;
 
 use super::yaml11;
-use super::yaml_pairs::{close, node_in, Open, Pairs};
+use super::yaml_pairs::{close, entry_key, node_in, Open, Pairs};
 use super::yaml_separators::{block_header, separator_in_scalar, text_with_separators, Block};
 
 /// A scalar as written: its text, whether it was plain (PyYAML types
@@ -80,18 +80,35 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
     // Where the last event before this one ended: a block scalar's header
     // is after it.
     let mut last_end = 0;
+    // Where the last node started, and each anchor's node (an anchor's
+    // event follows its node's).
+    let mut node_start = 0;
+    let mut anchored_at: HashMap<usize, usize> = HashMap::new();
     let options = granit_parser::options! { emit_anchor_events: true };
     for event in granit_parser::Parser::new_from_str_with_options(text, options) {
         let Ok((event, span)) = event else {
             return Scan::Unparsable;
         };
         let before = last_end;
+        if matches!(
+            event,
+            granit_parser::Event::Scalar(..)
+                | granit_parser::Event::SequenceStart(..)
+                | granit_parser::Event::MappingStart(..)
+        ) {
+            node_start = span.start.byte_offset().unwrap_or(0);
+        }
         last_end = last_end.max(span.end.byte_offset().unwrap_or(0));
         let (scalar, tag) = match &event {
             granit_parser::Event::Scalar(value, style, _, tag) => (Some((value, *style)), tag),
             granit_parser::Event::SequenceStart(_, _, tag)
             | granit_parser::Event::MappingStart(_, _, tag) => (None, tag),
-            granit_parser::Event::Alias(_) => {
+            // The parser hands an alias's node back with the span of the
+            // node it names: that node's start is the key's.
+            granit_parser::Event::Alias(id) => {
+                if let Some(&at) = anchored_at.get(id) {
+                    entry_key(&open, &mut pairs, at);
+                }
                 node_in(&mut open, &mut pairs, false, false);
                 continue;
             }
@@ -102,7 +119,8 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
             // PyYAML's composer refuses a second anchor of one name in a
             // document ("found duplicate anchor"), where YAML 1.2 lets the
             // later one win.
-            granit_parser::Event::Anchor(_, name) => {
+            granit_parser::Event::Anchor(id, name) => {
+                anchored_at.insert(*id, node_start);
                 if !anchors.insert(name.to_string()) {
                     return Scan::Unsafe(format!(
                         "line {}: found duplicate anchor '{name}' (PyYAML's safe_load refuses a \
@@ -144,6 +162,9 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
         let is_map = matches!(event, granit_parser::Event::MappingStart(..));
         let merge_key = matches!(scalar, Some((v, granit_parser::ScalarStyle::Plain)) if v == "<<")
             && name.is_none();
+        if let (None, Some(at)) = (scalar, span.start.byte_offset()) {
+            entry_key(&open, &mut pairs, at);
+        }
         let entry = node_in(&mut open, &mut pairs, is_map, merge_key);
         let Some((value, style)) = scalar else {
             let mut tagged = None;
@@ -160,6 +181,7 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
                             seq,
                             line,
                             entries,
+                            keys: Vec::new(),
                         },
                     );
                     tagged = Some(at);
@@ -265,13 +287,18 @@ pub(super) fn scan(text: &str, separators: (&[usize], &[char])) -> Scan {
                 None => return Scan::Unsafe(separator_in_scalar(span.start.line())),
             }
         }
-        let after_blank_block = scalars
-            .get(&start)
-            .filter(|before: &&Scalar| before.block)
-            .map(|before| {
+        // Only an empty node shares its start with the scalar after it: a
+        // blank block scalar, and an empty value after it (`? |` with no
+        // `:` line, then `x: y`: three scalars start at `x`), whose record
+        // passes the block's on.
+        let after_blank_block = scalars.get(&start).and_then(|before: &Scalar| {
+            if before.block {
                 let parsed = before.parsed.as_ref().unwrap_or(&before.text);
-                (parsed.clone(), before.text.clone())
-            });
+                Some((parsed.clone(), before.text.clone()))
+            } else {
+                before.after_blank_block.clone()
+            }
+        });
         scalars.insert(
             start,
             Scalar {

@@ -34,8 +34,15 @@
 //!   follows: a blank is put after the `?` (bytes added, as above). A `?`
 //!   past a plain scalar's start (`[a?b]`, `{k: a ?b}`) is refused, as
 //!   PyYAML's parser refuses the key indicator it ends the scalar at.
+//! - A top-level block scalar whose first line of text is at column 0
+//!   (`|` then `x`): PyYAML's `scan_block_scalar` wants one column of
+//!   indentation there, YAML 1.2 none. Such a line ends PyYAML's scalar:
+//!   text there is refused ("expected '<document start>'"), a comment is
+//!   skipped, so `... ` is put before its `#` (bytes added, as above) and
+//!   the parser ends the document there too, reading what follows as
+//!   PyYAML does (more comments; anything else refused by both).
 //!
-//! The two rewrites are found from the parser's own errors (it stops at
+//! The rewrites are found from the parser's own tokens and errors (it stops at
 //! each), and the text scanned again. At the first such comment every
 //! later `#` written against a quote, `]`, `}` or `,` is blanked too, and
 //! one more scan keeps those it proves comments (see [`proven_comments`]):
@@ -74,6 +81,10 @@ enum Found {
     /// whether that is in a flow collection), or, in a flow collection, a
     /// plain scalar that starts with `?`, PyYAML's key indicator there.
     EndsBefore(usize, bool),
+    /// A top-level block scalar's first line of text, a comment at column
+    /// 0, starting here: PyYAML ends the scalar before it (see
+    /// [`column_zero_text`]); `... ` is put before the `#`.
+    EndsDocument(usize),
     /// An error of the parser's that no rewrite answers: the parser says
     /// it later.
     Unparsable,
@@ -88,7 +99,7 @@ pub(super) fn as_pyyaml_scans<'t>(
     text: &'t str,
     moved: &mut [usize],
 ) -> Result<Cow<'t, str>, String> {
-    if !text.contains(['#', '\t', '&', '*', '{', '[']) && !bare_value_indicator(text) {
+    if !text.contains(['#', '\t', '&', '*', '{', '[', '|', '>']) && !bare_value_indicator(text) {
         return Ok(Cow::Borrowed(text));
     }
     let mut owned: Option<String> = None;
@@ -119,6 +130,19 @@ pub(super) fn as_pyyaml_scans<'t>(
                 break;
             }
             Found::IndentedComment(at) => (at, move_comment),
+            Found::EndsDocument(at) => {
+                scanned += cur.len();
+                if scanned > RESCAN_BUDGET {
+                    return Err(too_many(cur, at));
+                }
+                let mut next = cur.to_string();
+                next.insert_str(at, "... ");
+                for m in moved.iter_mut().filter(|m| **m >= at) {
+                    *m += 4;
+                }
+                owned = Some(next);
+                continue;
+            }
             Found::EndsBefore(at, flow) => {
                 scanned += cur.len();
                 if scanned > RESCAN_BUDGET {
@@ -356,6 +380,21 @@ fn scan(text: &str) -> Found {
                 let header = text[last_end.min(range.start)..]
                     .find(|c: char| !matches!(c, ' ' | '\t' | '\r' | '\n'))
                     .map(|i| i + last_end.min(range.start));
+                if let Some(h) = header.filter(|_| block_keys.is_empty()) {
+                    match column_zero_text(text, h, range.end) {
+                        Some(at) if text.as_bytes()[at] == b'#' => return Found::EndsDocument(at),
+                        Some(at) => {
+                            bad_name.get_or_insert((
+                                at,
+                                "expected '<document start>', but found text at column 0 \
+                                 (PyYAML reads a top-level block scalar's text from column 1 \
+                                 on, so a line at column 0 ends the scalar and the document)"
+                                    .to_string(),
+                            ));
+                        }
+                        None => {}
+                    }
+                }
                 if header.is_some_and(|h| h < range.start) {
                     let line_start = text[..range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
                     allowed.push(TabsAllowed {
@@ -412,6 +451,34 @@ fn scan(text: &str) -> Found {
         last_end = last_end.max(range.end);
     }
     Found::Tokens(allowed, bad_name)
+}
+
+/// Where the first line of text of a top-level block scalar (header at
+/// `header`, the parser's token ending at `end`) starts, when it starts at
+/// column 0. PyYAML's `scan_block_scalar` wants at least one column of
+/// indentation even at the top level (its minimum is the enclosing
+/// indentation plus one, and never below 1), where YAML 1.2 allows column
+/// 0: such a line ends the scalar there, and PyYAML then reads it as the
+/// next token, which a document holding one scalar cannot have (refused),
+/// or skips it, a comment. Empty lines before it are the scalar's; a line
+/// of blanks before it sets the indentation past 0 in both readers, so
+/// this is not asked then. A `---` or `...` ends the parser's token too.
+fn column_zero_text(text: &str, header: usize, end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = line_end(bytes, header);
+    loop {
+        // Past the line break (CRLF, LF or a lone CR).
+        match bytes.get(at) {
+            Some(b'\r') if bytes.get(at + 1) == Some(&b'\n') => at += 2,
+            Some(b'\r' | b'\n') => at += 1,
+            _ => return None,
+        }
+        match bytes.get(at) {
+            Some(b'\r' | b'\n') => continue,
+            Some(b' ') | None => return None,
+            Some(_) => return (at < end).then_some(at),
+        }
+    }
 }
 
 /// PyYAML's `scan_anchor`: ASCII letters and digits, `-` and `_`.
